@@ -1,0 +1,260 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The chart contract: every UEPE chart value key and Secret key name this package writes, the
+ * chart source and its defaults. Nothing outside this file names a chart key.
+ *
+ * Evidence: "verified" keys were seen in DigitalRoute documentation (source given); "unverified"
+ * keys are our best reading of the 4.x chart and must be confirmed with
+ * `helm show values digitalroute/usage-engine-private-edition --version <v>` (see README, "Chart
+ * contract"). Any of them can be overridden through the `values` argument.
+ */
+
+export const CHART_REPOSITORY = "https://digitalroute-public.github.io/usage-engine-private-edition";
+export const CHART_NAME = "usage-engine-private-edition";
+
+/** DigitalRoute's registry for the UEPE images; tags are `<version>`, `-ec`, `-operator`, `-ui`. */
+export const DIGITALROUTE_REGISTRY = "462803626708.dkr.ecr.eu-west-1.amazonaws.com";
+export const DIGITALROUTE_REPOSITORY = `${DIGITALROUTE_REGISTRY}/usage-engine-private-edition`;
+
+export type Evidence = "verified" | "unverified";
+
+/** One chart value key the package writes. */
+export interface ChartKey {
+  /** Dot path in the chart values. */
+  readonly path: string;
+  /** What feeds it. */
+  readonly feed: string;
+  readonly evidence: Evidence;
+  /** Where it was verified (documentation page). */
+  readonly source?: string;
+  /** First chart version that has the key, when known. */
+  readonly since?: string;
+}
+
+const DOCS = "https://infozone.atlassian.net/wiki/spaces/UEPE4D/pages";
+
+/** Every chart value key the package writes, by logical name. */
+export const CHART_KEYS = {
+  licenseKey: {
+    path: "licenseKey",
+    feed: "licenseKey (secret)",
+    evidence: "verified",
+    source: `${DOCS}/160961577`,
+  },
+  environment: { path: "environment", feed: 'constant "aws"', evidence: "unverified" },
+  domain: { path: "global.domain", feed: "networking.domain", evidence: "unverified" },
+  imagePullSecrets: {
+    path: "global.imagePullSecrets",
+    feed: "registry pull secret name",
+    evidence: "unverified",
+  },
+  persistenceEnabled: {
+    path: "persistence.enabled",
+    feed: "storage.mode != none",
+    evidence: "verified",
+    source: `${DOCS}/277839891`,
+  },
+  persistenceExistingClaim: {
+    path: "persistence.existingClaim",
+    feed: "SharedStorage PVC or storage.existingClaim",
+    evidence: "verified",
+    source: `${DOCS}/303828540`,
+  },
+  dbType: { path: "platform.db.type", feed: "database.external.type or postgresql", evidence: "unverified" },
+  dbHost: { path: "<db>.host", feed: "RDS address or database.external.host", evidence: "unverified" },
+  dbPort: { path: "<db>.port", feed: "RDS port or database.external.port", evidence: "unverified" },
+  dbName: { path: "<db>.db", feed: "database.external.name or mz", evidence: "unverified" },
+  dbAdminUsername: {
+    path: "<db>.adminUsername",
+    feed: "RDS master user or database.external.adminUser",
+    evidence: "unverified",
+  },
+  dbCreate: {
+    path: "platform.db.createSystemDatabase",
+    feed: "database.createSystemDatabase",
+    evidence: "unverified",
+  },
+  tlsEnabled: { path: "platform.tls.enabled", feed: "tls.mode != disabled", evidence: "unverified" },
+  tlsStoreType: { path: "platform.tls.cert.storeType", feed: "tls.mode", evidence: "unverified" },
+  tlsIssuerKind: {
+    path: "platform.tls.cert.certManager.public.issuer.kind",
+    feed: "Tls issuer kind",
+    evidence: "unverified",
+  },
+  tlsIssuerName: {
+    path: "platform.tls.cert.certManager.public.issuer.name",
+    feed: "Tls issuer name",
+    evidence: "unverified",
+  },
+  tlsSecretName: {
+    path: "platform.tls.cert.secret.name",
+    feed: "tls.existingSecretName",
+    evidence: "unverified",
+  },
+  serviceType: { path: "platform.service.type", feed: "networking.serviceType", evidence: "unverified" },
+  suspendFrom: {
+    path: "suspend.from",
+    feed: "backup.coldBackupWindow.from",
+    evidence: "verified",
+    source: "https://infozone.atlassian.net/wiki/spaces/UEPE3D/pages/1911342",
+  },
+  suspendUntil: {
+    path: "suspend.until",
+    feed: "backup.coldBackupWindow.until",
+    evidence: "verified",
+    source: "https://infozone.atlassian.net/wiki/spaces/UEPE3D/pages/1911342",
+  },
+} as const satisfies Record<string, ChartKey>;
+
+export type ChartKeyName = keyof typeof CHART_KEYS;
+
+/** System database types the chart supports besides its embedded Derby. */
+export type DatabaseType = "postgresql" | "oracle" | "saphana";
+
+/** The values block of each database type (`<db>` in the key paths above). */
+export const DATABASE_VALUES_BLOCK: Record<DatabaseType, string> = {
+  postgresql: "postgres",
+  oracle: "oracle",
+  saphana: "saphana",
+};
+
+/** Logical system credentials kept in `env-secrets`. */
+export type CredentialName = "jdbcUser" | "jdbc" | "mzowner" | "admin" | "operator" | "keystore" | "key";
+
+/** Name of the Secret the chart reads system credentials from. */
+export const ENV_SECRETS_NAME = "env-secrets";
+
+/** env-secrets key per logical credential (all unverified; see README "Chart contract"). */
+export const ENV_SECRET_KEYS: Record<Exclude<CredentialName, "admin">, string> = {
+  jdbcUser: "jdbcUser",
+  jdbc: "jdbcPassword",
+  mzowner: "mzownerPassword",
+  operator: "operatorPassword",
+  keystore: "tlsKeystorePassword",
+  key: "tlsKeyPassword",
+};
+
+/** env-secrets key of the database administrator password, per database type. */
+export const ADMIN_PASSWORD_KEYS: Record<DatabaseType, string> = {
+  postgresql: "postgresqlPassword",
+  oracle: "oraclePassword",
+  saphana: "saphanaPassword",
+};
+
+/** What the package knows when it renders chart values. */
+export interface ChartInputs {
+  licenseKey: pulumi.Input<string>;
+  database: {
+    type: DatabaseType;
+    host: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    name: pulumi.Input<string>;
+    adminUser?: pulumi.Input<string>;
+    createSystemDatabase: boolean;
+  };
+  /** PVC mounted as shared storage; undefined disables persistence. */
+  claimName?: pulumi.Input<string>;
+  tls:
+    | { mode: "certManager"; issuerKind: pulumi.Input<string>; issuerName: pulumi.Input<string> }
+    | { mode: "secret"; secretName: pulumi.Input<string> }
+    | { mode: "disabled" };
+  imagePullSecretNames: pulumi.Input<string>[];
+  serviceType: string;
+  domain?: string;
+  suspend?: { from: string; until: string };
+}
+
+type Values = Record<string, unknown>;
+
+/** Writes one table key; `<db>` in the path is replaced by the database values block. */
+function put(values: Values, key: ChartKeyName, value: unknown, db?: DatabaseType): void {
+  const path = CHART_KEYS[key].path.replace("<db>", db ? DATABASE_VALUES_BLOCK[db] : "<db>");
+  const parts = path.split(".");
+  let node = values;
+  for (const part of parts.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as Values;
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
+function renderDatabase(values: Values, db: ChartInputs["database"]): void {
+  put(values, "dbType", db.type);
+  put(values, "dbHost", db.host, db.type);
+  put(values, "dbPort", db.port, db.type);
+  put(values, "dbName", db.name, db.type);
+  if (db.adminUser !== undefined) put(values, "dbAdminUsername", db.adminUser, db.type);
+  put(values, "dbCreate", db.createSystemDatabase);
+}
+
+function renderTls(values: Values, tls: ChartInputs["tls"]): void {
+  put(values, "tlsEnabled", tls.mode !== "disabled");
+  if (tls.mode === "certManager") {
+    put(values, "tlsStoreType", "certManager");
+    put(values, "tlsIssuerKind", tls.issuerKind);
+    put(values, "tlsIssuerName", tls.issuerName);
+  } else if (tls.mode === "secret") {
+    put(values, "tlsStoreType", "secret");
+    put(values, "tlsSecretName", tls.secretName);
+  }
+}
+
+/** The package's chart values, before user `values` are merged (may hold Outputs). */
+export function renderChartValues(inputs: ChartInputs): Values {
+  const values: Values = {};
+  put(values, "environment", "aws");
+  put(values, "licenseKey", pulumi.secret(inputs.licenseKey));
+  if (inputs.domain) put(values, "domain", inputs.domain);
+  if (inputs.imagePullSecretNames.length > 0)
+    put(
+      values,
+      "imagePullSecrets",
+      inputs.imagePullSecretNames.map((name) => ({ name })),
+    );
+  put(values, "persistenceEnabled", inputs.claimName !== undefined);
+  if (inputs.claimName !== undefined) put(values, "persistenceExistingClaim", inputs.claimName);
+  renderDatabase(values, inputs.database);
+  renderTls(values, inputs.tls);
+  put(values, "serviceType", inputs.serviceType);
+  if (inputs.suspend) {
+    put(values, "suspendFrom", inputs.suspend.from);
+    put(values, "suspendUntil", inputs.suspend.until);
+  }
+  return values;
+}
+
+function isPlainObject(value: unknown): value is Values {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge where `override` wins; lists are replaced, not concatenated (Helm semantics). */
+export function deepMerge(base: Values, override: Values): Values {
+  const out: Values = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? deepMerge(out[key] as Values, value) : value;
+  }
+  return out;
+}
+
+/** Sorts object keys recursively so serialized values never diff on key order. */
+export function sortKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(sortKeys) as T;
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys(value[k])]),
+  ) as T;
+}
+
+/**
+ * Final chart values: the package's values with user `values` deep-merged last (user wins),
+ * keys sorted, and the whole map secret because it carries the license key.
+ */
+export function chartValues(inputs: ChartInputs, userValues?: Values): pulumi.Output<Values> {
+  const merged = deepMerge(renderChartValues(inputs), userValues ?? {});
+  return pulumi.secret(
+    pulumi.output(merged).apply((v) => sortKeys(v as Values) as Values),
+  ) as unknown as pulumi.Output<Values>;
+}

@@ -1,0 +1,397 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { type BackupOptions, BackupPlan, resolveBackup } from "./backup";
+import { CHART_NAME, CHART_REPOSITORY, type ChartInputs, chartValues } from "./chart";
+import { type CredentialsOptions, checkCredentials, SystemCredentials } from "./credentials";
+import {
+  type DatabaseOptions,
+  RDS_ADMIN_USER,
+  type ResolvedDatabase,
+  resolveDatabase,
+  SYSTEM_DATABASE_NAME,
+  SystemDatabase,
+} from "./database";
+import { managedLabels } from "./kubernetes";
+import { checkNetwork, checkTags, type NetworkOptions, type Tags } from "./network";
+import { RegistryAccess, type RegistryOptions, resolveRegistry } from "./registry";
+import { resolveStorage, SharedStorage, type StorageOptions } from "./storage";
+import { resolveTls, Tls, type TlsOptions } from "./tls";
+import { Checker } from "./validation";
+
+/** Kubernetes Service type of the platform. */
+export type ServiceType = "NodePort" | "LoadBalancer" | "ClusterIP";
+
+/** An HTTP(S) ingress in front of the platform's web endpoints. */
+export interface IngressOptions {
+  /** Create the ingress. Default: false. */
+  enabled?: boolean;
+  /** Ingress class. Default: `nginx`. */
+  className?: string;
+  /** Host name the platform is served on. Default: `uepe.<domain>`. */
+  host?: string;
+  /** Annotations on the ingress. Default: none. */
+  annotations?: { [key: string]: string };
+}
+
+/** How the platform is reached. */
+export interface NetworkingOptions {
+  /** Service type of the platform. Default: `NodePort`. */
+  serviceType?: ServiceType;
+  /** HTTP(S) ingress. Default: none. */
+  ingress?: IngressOptions;
+  /** DNS domain of the installation, e.g. `uepe.example.com`. Default: none. */
+  domain?: string;
+}
+
+/** Where the UEPE chart comes from (override for mirrors and air-gapped installs). */
+export interface ChartSourceOptions {
+  /** Helm repository URL. Default: DigitalRoute's public chart repository. */
+  repository?: string;
+  /** Chart name. Default: `usage-engine-private-edition`. */
+  name?: string;
+  /** Chart version. Default: `version`. */
+  version?: string;
+}
+
+export interface UsageEngineStackArgs {
+  /** UEPE version: the chart version and the image tag, e.g. `4.2.0`. */
+  version: string;
+  /** License key text issued by DigitalRoute for this version; always treated as a secret. */
+  licenseKey: pulumi.Input<string>;
+  /** Namespace of the installation. Default: `uepe`. */
+  namespace?: string;
+  /** Helm release name. Default: `uepe`. */
+  releaseName?: string;
+  /** Create the namespace; false when it already exists. Default: true. */
+  createNamespace?: boolean;
+  /** VPC, private subnets and allowed security groups; required when RDS or EFS are created. */
+  network?: NetworkOptions;
+  /** System database. Default: RDS PostgreSQL with the `dev` profile. */
+  database?: DatabaseOptions;
+  /** Shared storage. Default: EFS with an access point at `/uepe` owned by 6000:6000. */
+  storage?: StorageOptions;
+  /** AWS Backup of EFS and RDS. Default: enabled, daily at 03:00 UTC, 35 days. */
+  backup?: BackupOptions;
+  /** Platform TLS. Default: cert-manager with a self-signed ClusterIssuer (testing only). */
+  tls?: TlsOptions;
+  /** Where images come from. Default: DigitalRoute's ECR (requires the access keys). */
+  registry?: RegistryOptions;
+  /** System credential overrides. Default: every password generated. */
+  credentials?: CredentialsOptions;
+  /** How the platform is reached. Default: NodePort service, no ingress. */
+  networking?: NetworkingOptions;
+  /** Extra chart values, deep-merged last (you win over the package). Default: none. */
+  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
+  values?: { [key: string]: any };
+  /** Chart source override. Default: DigitalRoute's repository, chart version = `version`. */
+  chart?: ChartSourceOptions;
+  /** Tags on every AWS resource. Default: none beyond `managed-by`. */
+  tags?: Tags;
+}
+
+const STACK_KEYS = [
+  "version",
+  "licenseKey",
+  "namespace",
+  "releaseName",
+  "createNamespace",
+  "network",
+  "database",
+  "storage",
+  "backup",
+  "tls",
+  "registry",
+  "credentials",
+  "networking",
+  "values",
+  "chart",
+  "tags",
+];
+
+/** Every argument with its default applied, after validation. */
+export interface ResolvedStack {
+  version: string;
+  namespace: string;
+  releaseName: string;
+  createNamespace: boolean;
+  database: ResolvedDatabase;
+  storage: ReturnType<typeof resolveStorage>;
+  backup: ReturnType<typeof resolveBackup>;
+  tls: ReturnType<typeof resolveTls>;
+  registry: ReturnType<typeof resolveRegistry>;
+  serviceType: ServiceType;
+  domain?: string;
+  chart: Required<ChartSourceOptions>;
+}
+
+/** Release timeout: the platform's first start creates and migrates the system database. */
+export const RELEASE_TIMEOUT_SECONDS = 1800;
+
+function checkNetworking(check: Checker, path: string, networking: NetworkingOptions | undefined): void {
+  if (!check.knownKeys(path, networking, ["serviceType", "ingress", "domain"])) return;
+  check.oneOf(`${path}.serviceType`, networking.serviceType, ["NodePort", "LoadBalancer", "ClusterIP"]);
+  check.hostname(`${path}.domain`, networking.domain);
+  if (
+    check.knownKeys(`${path}.ingress`, networking.ingress, ["enabled", "className", "host", "annotations"])
+  ) {
+    check.boolean(`${path}.ingress.enabled`, networking.ingress.enabled);
+    check.rfc1123Subdomain(`${path}.ingress.className`, networking.ingress.className);
+    check.hostname(`${path}.ingress.host`, networking.ingress.host);
+  }
+}
+
+function checkChartSource(check: Checker, path: string, chart: ChartSourceOptions | undefined): void {
+  if (!check.knownKeys(path, chart, ["repository", "name", "version"])) return;
+  check.pattern(
+    `${path}.repository`,
+    chart.repository,
+    /^(https?|oci):\/\/\S+$/,
+    "an https:// or oci:// repository URL",
+  );
+  check.rfc1123Label(`${path}.name`, chart.name);
+  check.semver(`${path}.version`, chart.version);
+}
+
+/** Validates every argument and applies defaults; throws one error listing all problems. */
+export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
+  const check = new Checker("UsageEngineStack");
+  if (!check.knownKeys("", args, STACK_KEYS)) check.throwIfAny();
+  check.required("version", args.version, "a UEPE version such as 4.2.0");
+  check.semver("version", args.version);
+  check.required("licenseKey", args.licenseKey, "the license key text (secret)");
+  check.secret("licenseKey", args.licenseKey);
+  const resolved: ResolvedStack = {
+    version: args.version,
+    namespace: args.namespace ?? "uepe",
+    releaseName: args.releaseName ?? "uepe",
+    createNamespace: args.createNamespace ?? true,
+    database: resolveDatabase(check, "database", args.database),
+    storage: resolveStorage(check, "storage", args.storage),
+    backup: resolveBackup(check, "backup", args.backup),
+    tls: resolveTls(check, "tls", args.tls),
+    registry: resolveRegistry(check, "registry", args.registry),
+    serviceType: args.networking?.serviceType ?? "NodePort",
+    domain: args.networking?.domain,
+    chart: {
+      repository: args.chart?.repository ?? CHART_REPOSITORY,
+      name: args.chart?.name ?? CHART_NAME,
+      version: args.chart?.version ?? args.version,
+    },
+  };
+  check.rfc1123Label("namespace", resolved.namespace);
+  check.rfc1123Label("releaseName", resolved.releaseName, 53);
+  check.boolean("createNamespace", args.createNamespace);
+  if (resolved.database.mode === "rds" || resolved.storage.mode === "efs")
+    checkNetwork(check, "network", args.network, resolved.database.mode === "rds" ? 2 : 1);
+  checkCredentials(check, "credentials", args.credentials);
+  checkNetworking(check, "networking", args.networking);
+  checkChartSource(check, "chart", args.chart);
+  checkTags(check, "tags", args.tags);
+  if (args.values !== undefined && (typeof args.values !== "object" || Array.isArray(args.values)))
+    check.fail("values", "is not an object", "a map of chart values");
+  check.throwIfAny();
+  return resolved;
+}
+
+/**
+ * Usage Engine Private Edition on an existing EKS cluster: system database, shared storage,
+ * backups, TLS, credentials, registry access and the Helm release, wired together.
+ */
+export class UsageEngineStack extends pulumi.ComponentResource {
+  /** Namespace of the installation. */
+  public readonly namespace: pulumi.Output<string>;
+  /** Helm release name. */
+  public readonly releaseName: pulumi.Output<string>;
+  /** Helm release status (e.g. `deployed`). */
+  public readonly releaseStatus: pulumi.Output<string>;
+  /** `host:port` of the system database. */
+  public readonly databaseEndpoint: pulumi.Output<string>;
+  /** RDS instance identifier (empty for an external database). */
+  public readonly databaseInstanceId: pulumi.Output<string>;
+  /** EFS file system id (empty unless storage mode is `efs`). */
+  public readonly fileSystemId: pulumi.Output<string>;
+  /** EFS access point id (empty unless storage mode is `efs`). */
+  public readonly accessPointId: pulumi.Output<string>;
+  /** PVC mounted as the platform's shared storage (empty when persistence is off). */
+  public readonly claimName: pulumi.Output<string>;
+  /** AWS Backup vault name (empty when backups are disabled). */
+  public readonly backupVaultName: pulumi.Output<string>;
+  /** AWS Backup plan id (empty when backups are disabled). */
+  public readonly backupPlanId: pulumi.Output<string>;
+  /** Name of the cert-manager issuer the platform certificate uses (empty unless TLS mode is `certManager`). */
+  public readonly issuerName: pulumi.Output<string>;
+  /** Name of the system credentials Secret (`env-secrets`). */
+  public readonly envSecretName: pulumi.Output<string>;
+  /** Name of the image pull secret (empty for a mirror without one). */
+  public readonly pullSecretName: pulumi.Output<string>;
+  /** The chart values given to the release (secret: they carry the license key). */
+  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
+  public readonly chartValues: pulumi.Output<{ [key: string]: any }>;
+
+  constructor(name: string, args: UsageEngineStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    const r = resolveStackArgs(args);
+    super("usage-engine:index:UsageEngineStack", name, {}, opts);
+    const child = { parent: this };
+
+    const namespace = r.createNamespace
+      ? new k8s.core.v1.Namespace(
+          `${name}-namespace`,
+          { metadata: { name: r.namespace, labels: managedLabels() } },
+          child,
+        ).metadata.name
+      : pulumi.output(r.namespace);
+
+    const credentials = new SystemCredentials(
+      `${name}-credentials`,
+      {
+        namespace,
+        credentials: args.credentials,
+        databaseType: r.database.external?.type ?? "postgresql",
+        storeAdminPassword: r.database.createSystemDatabase,
+      },
+      child,
+    );
+    const database = this.systemDatabase(name, r, args, credentials);
+    const storage =
+      r.storage.mode === "efs"
+        ? new SharedStorage(
+            `${name}-storage`,
+            { storage: args.storage, network: args.network!, namespace, tags: args.tags },
+            child,
+          )
+        : undefined;
+    const backupArns = [database.rds?.arn, storage?.fileSystemArn].filter((a) => a !== undefined);
+    const backup =
+      r.backup.enabled && backupArns.length > 0
+        ? new BackupPlan(
+            `${name}-backup`,
+            { backup: args.backup, resourceArns: backupArns, tags: args.tags },
+            child,
+          )
+        : undefined;
+    const tls = new Tls(`${name}-tls`, { tls: args.tls }, child);
+    const registry = new RegistryAccess(`${name}-registry`, { registry: args.registry, namespace }, child);
+
+    const claimName =
+      r.storage.mode === "efs"
+        ? storage!.claimName
+        : r.storage.mode === "existingClaim"
+          ? r.storage.existingClaim
+          : undefined;
+    const inputs: ChartInputs = {
+      licenseKey: args.licenseKey,
+      database: database.chart,
+      claimName,
+      tls: tlsValues(r, tls),
+      imagePullSecretNames: [registry.pullSecretName],
+      serviceType: r.serviceType,
+      domain: r.domain,
+      suspend: r.backup.coldBackupWindow,
+    };
+    const values = chartValues(inputs, args.values);
+    const release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: r.releaseName,
+        namespace,
+        chart: r.chart.name,
+        version: r.chart.version,
+        repositoryOpts: { repo: r.chart.repository },
+        values,
+        atomic: true,
+        cleanupOnFail: true,
+        skipAwait: false,
+        timeout: RELEASE_TIMEOUT_SECONDS,
+        maxHistory: 10,
+        createNamespace: false,
+      },
+      { parent: this, dependsOn: [credentials, tls, registry, ...(storage ? [storage] : [])] },
+    );
+
+    this.namespace = namespace;
+    this.releaseName = release.name;
+    this.releaseStatus = release.status.status;
+    this.databaseEndpoint = database.endpoint;
+    this.databaseInstanceId = database.rds?.instanceId ?? pulumi.output("");
+    this.fileSystemId = storage?.fileSystemId ?? pulumi.output("");
+    this.accessPointId = storage?.accessPointId ?? pulumi.output("");
+    this.claimName = pulumi.output(claimName ?? "");
+    this.backupVaultName = backup?.vaultName ?? pulumi.output("");
+    this.backupPlanId = backup?.planId ?? pulumi.output("");
+    this.issuerName = tls.issuerName;
+    this.envSecretName = credentials.secretName;
+    this.pullSecretName = registry.pullSecretName;
+    this.chartValues = values;
+    this.registerOutputs({
+      namespace: this.namespace,
+      releaseName: this.releaseName,
+      releaseStatus: this.releaseStatus,
+      databaseEndpoint: this.databaseEndpoint,
+      databaseInstanceId: this.databaseInstanceId,
+      fileSystemId: this.fileSystemId,
+      accessPointId: this.accessPointId,
+      claimName: this.claimName,
+      backupVaultName: this.backupVaultName,
+      backupPlanId: this.backupPlanId,
+      issuerName: this.issuerName,
+      envSecretName: this.envSecretName,
+      pullSecretName: this.pullSecretName,
+      chartValues: this.chartValues,
+    });
+  }
+
+  /** RDS when `mode` is `rds`; otherwise the external database's coordinates. */
+  private systemDatabase(
+    name: string,
+    r: ResolvedStack,
+    args: UsageEngineStackArgs,
+    credentials: SystemCredentials,
+  ): { rds?: SystemDatabase; endpoint: pulumi.Output<string>; chart: ChartInputs["database"] } {
+    if (r.database.mode === "external") {
+      const ext = r.database.external!;
+      const port = ext.port ?? EXTERNAL_DEFAULT_PORTS[ext.type];
+      return {
+        endpoint: pulumi.interpolate`${ext.host}:${port}`,
+        chart: {
+          type: ext.type,
+          host: ext.host,
+          port,
+          name: ext.name ?? SYSTEM_DATABASE_NAME,
+          adminUser: ext.adminUser ?? RDS_ADMIN_USER,
+          createSystemDatabase: r.database.createSystemDatabase,
+        },
+      };
+    }
+    const rds = new SystemDatabase(
+      `${name}-database`,
+      {
+        database: args.database,
+        network: args.network!,
+        adminPassword: credentials.adminPassword,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    return {
+      rds,
+      endpoint: rds.endpoint,
+      chart: {
+        type: "postgresql",
+        host: rds.address,
+        port: rds.port,
+        name: SYSTEM_DATABASE_NAME,
+        adminUser: rds.adminUser,
+        createSystemDatabase: r.database.createSystemDatabase,
+      },
+    };
+  }
+}
+
+const EXTERNAL_DEFAULT_PORTS = { postgresql: 5432, oracle: 1521, saphana: 30015 } as const;
+
+function tlsValues(r: ResolvedStack, tls: Tls): ChartInputs["tls"] {
+  if (r.tls.mode === "certManager")
+    return { mode: "certManager", issuerKind: tls.issuerKind, issuerName: tls.issuerName };
+  if (r.tls.mode === "secret") return { mode: "secret", secretName: r.tls.existingSecretName! };
+  return { mode: "disabled" };
+}

@@ -1,0 +1,306 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CronExpressionParser } from "cron-parser";
+import { closest, distance } from "fastest-levenshtein";
+import * as semver from "semver";
+
+/** One problem found in the arguments: where, what is wrong, and what would be accepted. */
+export interface ArgumentProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Thrown before any resource is registered when arguments are invalid. Carries every problem
+ * found in one call, so a user fixes them all at once instead of one `pulumi preview` each.
+ */
+export class ArgumentError extends Error {
+  readonly problems: readonly ArgumentProblem[];
+
+  constructor(component: string, problems: readonly ArgumentProblem[]) {
+    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`);
+    super(`Invalid ${component} arguments:\n${lines.join("\n")}`);
+    this.name = "ArgumentError";
+    this.problems = problems;
+  }
+}
+
+/** A value Pulumi will only know at deployment time; checks that need the value skip it. */
+export function isUnknown(value: unknown): boolean {
+  return pulumi.Output.isInstance(value) || value instanceof Promise;
+}
+
+/** Renders a user value for an error message; secrets are never rendered. */
+function show(value: unknown): string {
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  if (value === null) return "null";
+  if (typeof value === "object") return "an object";
+  return String(value);
+}
+
+const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RFC1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ARN = /^arn:aws[a-zA-Z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/;
+const AWS_ACCOUNT_ID = /^\d{12}$/;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const IMAGE_REFERENCE =
+  /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/**
+ * Collects problems while arguments are resolved, then throws them together.
+ * Every check skips values that are unknown until deployment (Outputs, Promises) and
+ * values that are `undefined` unless `required` is used.
+ */
+export class Checker {
+  private readonly problems: ArgumentProblem[] = [];
+
+  constructor(readonly component: string) {}
+
+  /** Records a problem: `problem` says what is wrong, `accepted` the form that would work. */
+  fail(path: string, problem: string, accepted?: string): void {
+    this.problems.push({ path, message: accepted ? `${problem}; expected ${accepted}` : problem });
+  }
+
+  get ok(): boolean {
+    return this.problems.length === 0;
+  }
+
+  /** Throws an {@link ArgumentError} carrying every problem recorded so far. */
+  throwIfAny(): void {
+    if (this.problems.length > 0) throw new ArgumentError(this.component, this.problems);
+  }
+
+  required(path: string, value: unknown, accepted: string): boolean {
+    if (value === undefined || value === null || value === "") {
+      this.fail(path, "is required", accepted);
+      return false;
+    }
+    return true;
+  }
+
+  /** True when the value is present and known, i.e. worth checking further. */
+  private present(value: unknown): boolean {
+    return value !== undefined && !isUnknown(value);
+  }
+
+  string(path: string, value: unknown, accepted = "a string"): value is string {
+    if (!this.present(value)) return false;
+    if (typeof value !== "string") {
+      this.fail(path, `${show(value)} is not a string`, accepted);
+      return false;
+    }
+    return true;
+  }
+
+  /** A secret string: type-checked, never echoed. */
+  secret(path: string, value: unknown, accepted = "a non-empty string"): void {
+    if (!this.present(value)) return;
+    if (typeof value !== "string" || value.length === 0)
+      this.fail(path, "is not a non-empty string (value hidden)", accepted);
+  }
+
+  pattern(path: string, value: unknown, re: RegExp, accepted: string): void {
+    if (this.string(path, value, accepted) && !re.test(value))
+      this.fail(path, `${show(value)} is not valid`, accepted);
+  }
+
+  oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): value is T {
+    if (!this.present(value)) return false;
+    if (!allowed.includes(value as T)) {
+      const hint = typeof value === "string" ? didYouMean(value, allowed) : "";
+      this.fail(
+        path,
+        `${show(value)} is not supported${hint}`,
+        `one of ${allowed.map((a) => `"${a}"`).join(", ")}`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  boolean(path: string, value: unknown): void {
+    if (this.present(value) && typeof value !== "boolean")
+      this.fail(path, `${show(value)} is not a boolean`, "true or false");
+  }
+
+  integer(path: string, value: unknown, min: number, max: number, unit = ""): value is number {
+    if (!this.present(value)) return false;
+    const suffix = unit ? ` ${unit}` : "";
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(path, `${show(value)} is out of range`, `a whole number from ${min} to ${max}${suffix}`);
+      return false;
+    }
+    return true;
+  }
+
+  list(path: string, value: unknown, minItems = 0): value is unknown[] {
+    if (!this.present(value)) return false;
+    if (!Array.isArray(value)) {
+      this.fail(path, `${show(value)} is not a list`, "a list");
+      return false;
+    }
+    if (value.length < minItems) {
+      this.fail(path, `has ${value.length} item(s)`, `at least ${minItems}`);
+      return false;
+    }
+    const seen = new Set<unknown>();
+    value.forEach((item, i) => {
+      if (!isUnknown(item) && seen.has(item))
+        this.fail(`${path}[${i}]`, `${show(item)} is listed twice`, "distinct items");
+      seen.add(item);
+    });
+    return true;
+  }
+
+  /** Rejects keys that are not part of the interface, with a "did you mean" hint. */
+  knownKeys(path: string, value: unknown, allowed: readonly string[]): value is Record<string, unknown> {
+    if (!this.present(value)) return false;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(path || "(args)", `${show(value)} is not an object`, "an object");
+      return false;
+    }
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) {
+        const where = path ? `${path}.${key}` : key;
+        this.fail(
+          where,
+          `is not a known argument${didYouMean(key, allowed)}`,
+          `one of ${allowed.join(", ")}`,
+        );
+      }
+    }
+    return true;
+  }
+
+  /** A DNS-1123 label: Kubernetes namespaces, Helm release names, Service names. */
+  rfc1123Label(path: string, value: unknown, maxLength = 63): void {
+    const accepted = `lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${maxLength} characters`;
+    if (this.string(path, value, accepted) && (value.length > maxLength || !RFC1123_LABEL.test(value)))
+      this.fail(path, `${show(value)} is not a valid name`, accepted);
+  }
+
+  /** A DNS-1123 subdomain: Kubernetes object names such as Secrets and PVCs. */
+  rfc1123Subdomain(path: string, value: unknown): void {
+    const accepted =
+      "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters";
+    if (this.string(path, value, accepted) && (value.length > 253 || !RFC1123_SUBDOMAIN.test(value)))
+      this.fail(path, `${show(value)} is not a valid name`, accepted);
+  }
+
+  hostname(path: string, value: unknown): void {
+    const accepted = "a fully qualified lower-case DNS name such as uepe.example.com";
+    if (this.string(path, value, accepted) && (value.length > 253 || !HOSTNAME.test(value)))
+      this.fail(path, `${show(value)} is not a valid host name`, accepted);
+  }
+
+  email(path: string, value: unknown): void {
+    this.pattern(path, value, EMAIL, "an e-mail address such as ops@example.com");
+  }
+
+  semver(path: string, value: unknown): value is string {
+    const accepted = "a semantic version such as 4.2.0";
+    if (!this.string(path, value, accepted)) return false;
+    if (semver.valid(value) === null) {
+      this.fail(path, `${show(value)} is not a semantic version`, accepted);
+      return false;
+    }
+    return true;
+  }
+
+  /** An ARN, optionally of one AWS service (e.g. "kms"). */
+  arn(path: string, value: unknown, service?: string, resourcePrefix?: string): void {
+    const accepted = `an ARN such as arn:aws:${service ?? "<service>"}:eu-west-1:123456789012:${resourcePrefix ?? "<resource>"}...`;
+    if (!this.string(path, value, accepted)) return;
+    const m = ARN.exec(value);
+    if (!m || (service && m[1] !== service) || (resourcePrefix && !m[4].startsWith(resourcePrefix)))
+      this.fail(
+        path,
+        `${show(value)} is not a valid ${service ? `${service.toUpperCase()} ` : ""}ARN`,
+        accepted,
+      );
+  }
+
+  awsAccountId(path: string, value: unknown): void {
+    this.pattern(path, value, AWS_ACCOUNT_ID, "a 12-digit AWS account id");
+  }
+
+  /** An IPv4 CIDR block such as 10.0.0.0/16. */
+  cidr(path: string, value: unknown): void {
+    const accepted = "an IPv4 CIDR block such as 203.0.113.0/24";
+    if (!this.string(path, value, accepted)) return;
+    const m = IPV4_CIDR.exec(value);
+    const octetsOk = m?.slice(1, 5).every((o) => Number(o) <= 255);
+    if (!m || !octetsOk || Number(m[5]) > 32) this.fail(path, `${show(value)} is not a CIDR block`, accepted);
+  }
+
+  /** A container image reference such as public.ecr.aws/aws-cli/aws-cli:2.22.0. */
+  image(path: string, value: unknown): void {
+    const accepted = "an image reference such as registry.example.com/team/image:1.2.3";
+    if (this.string(path, value, accepted) && !IMAGE_REFERENCE.test(value))
+      this.fail(path, `${show(value)} is not a valid image reference`, accepted);
+  }
+
+  /** A Kubernetes CronJob schedule (five fields), parsed with cron-parser. */
+  kubernetesCron(path: string, value: unknown): void {
+    const accepted = 'a five-field cron expression such as "0 */8 * * *"';
+    if (!this.string(path, value, accepted)) return;
+    if (!isKubernetesCron(value)) this.fail(path, `${show(value)} is not a valid cron schedule`, accepted);
+  }
+
+  /** An AWS Backup schedule: `cron(min hour day-of-month month day-of-week year)`. */
+  awsCron(path: string, value: unknown): void {
+    const accepted = 'an AWS cron expression such as "cron(0 3 * * ? *)"';
+    if (!this.string(path, value, accepted)) return;
+    if (parseAwsCron(value) === undefined)
+      this.fail(path, `${show(value)} is not a valid AWS cron expression`, accepted);
+  }
+}
+
+/** ` (did you mean "x"?)` when a close candidate exists, else empty. */
+export function didYouMean(value: string, candidates: readonly string[]): string {
+  if (candidates.length === 0) return "";
+  const best = closest(value, [...candidates]);
+  return distance(value.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 3))
+    ? ` (did you mean "${best}"?)`
+    : "";
+}
+
+export function isKubernetesCron(expression: string): boolean {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return false;
+  try {
+    CronExpressionParser.parse(expression, { strict: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The parts of an AWS cron expression, with the schedule as a standard cron for cron-parser. */
+export interface AwsCron {
+  minute: string;
+  hour: string;
+  /** The same schedule without the year field, `?` replaced by `*`: parseable by cron-parser. */
+  standard: string;
+}
+
+/**
+ * Parses AWS's six-field cron (`cron(min hour dom month dow year)`). AWS requires exactly one of
+ * day-of-month and day-of-week to be `?`; the rest is checked by cron-parser.
+ */
+export function parseAwsCron(expression: string): AwsCron | undefined {
+  const m = /^cron\((.+)\)$/.exec(expression.trim());
+  if (!m) return undefined;
+  const fields = m[1].trim().split(/\s+/);
+  if (fields.length !== 6) return undefined;
+  const [minute, hour, dom, month, dow, year] = fields;
+  if ((dom === "?") === (dow === "?")) return undefined;
+  if (!/^(\*|\d{4}(-\d{4})?(,\d{4})*)$/.test(year)) return undefined;
+  const standard = [minute, hour, dom === "?" ? "*" : dom, month, dow === "?" ? "*" : dow].join(" ");
+  if (standard.includes("L") || standard.includes("W") || standard.includes("#"))
+    return { minute, hour, standard };
+  return isKubernetesCron(standard) ? { minute, hour, standard } : undefined;
+}

@@ -1,0 +1,24 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { UsageEngineStackArgs } from "../sdk";
+
+/** Secret inputs a test can look for in plaintext. */
+export const LICENSE = "UEPE-LICENSE-7f3e9c2a-d41b-4b8e-9a51-license-text";
+export const ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+export const SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+export const NETWORK = {
+  vpcId: "vpc-0a1b2c3d4e5f60718",
+  subnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
+  allowedSecurityGroupIds: ["sg-0123456789abcdef0"],
+};
+
+/** The smallest complete set of arguments: what a user of the quickstart gives. */
+export function defaultArgs(overrides: Partial<UsageEngineStackArgs> = {}): UsageEngineStackArgs {
+  return {
+    version: "4.2.0",
+    licenseKey: pulumi.secret(LICENSE),
+    network: NETWORK,
+    registry: { accessKeyId: pulumi.secret(ACCESS_KEY_ID), secretAccessKey: pulumi.secret(SECRET_ACCESS_KEY) },
+    ...overrides,
+  };
+}

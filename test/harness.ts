@@ -1,0 +1,321 @@
+/**
+ * Test harness: runs components under `pulumi.runtime.setMocks` with a provider model that
+ * answers the way AWS, Kubernetes and random do (ids, ARNs, endpoints, generated passwords), and
+ * records every registration with the options the engine would see (protect, retainOnDelete,
+ * dependencies, secret-ness of each input).
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+
+export const ACCOUNT = "123456789012";
+export const REGION = "eu-west-1";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** One resource registration as the engine would receive it. */
+export interface Recorded {
+  type: string;
+  name: string;
+  urn: string;
+  parent: string;
+  custom: boolean;
+  /** Inputs with secrets unwrapped (what the provider would get). */
+  inputs: Record<string, unknown>;
+  /** Inputs as serialized: secrets are wrapped in Pulumi's secret signature. */
+  raw: unknown;
+  protect: boolean;
+  retainOnDelete: boolean;
+  ignoreChanges: string[];
+  /** URNs this resource waits for (explicit dependsOn and data dependencies). */
+  dependencies: string[];
+  /** Order in which registration finished (provider "created" it). */
+  finishedSeq: number;
+  /** Order in which the provider was asked to create it. */
+  startedSeq: number;
+}
+
+/** Component outputs registered with registerOutputs, raw (secret-marked). */
+export interface RecordedOutputs {
+  urn: string;
+  raw: unknown;
+}
+
+export const recorded: Recorded[] = [];
+export const recordedOutputs: RecordedOutputs[] = [];
+let seq = 0;
+let inflight = 0;
+/** Per-type provisioning delay in ms (used by ordering tests and the benchmark). */
+export const delays: Record<string, number> = {};
+
+export function hash(text: string, length = 17): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** A deterministic password shaped like random.RandomPassword's result for these inputs. */
+function mockPassword(name: string, inputs: Record<string, unknown>): string {
+  const length = Number(inputs.length ?? 16);
+  const specials = inputs.special === false ? "" : String(inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?");
+  const classes = ["abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", specials].filter(Boolean);
+  const bytes = createHash("sha512").update(`password:${name}`).digest();
+  let out = "";
+  for (let i = 0; i < length; i++) {
+    const set = i < classes.length ? classes[i] : classes.join("");
+    out += set[bytes[i % bytes.length] % set.length];
+  }
+  return out;
+}
+
+type State = Record<string, unknown>;
+type Model = (name: string, inputs: State) => { id: string; state: State };
+
+const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+
+/** What each provider returns on create, by type token. */
+const models: Record<string, Model> = {
+  "aws:rds/instance:Instance": (_name, inputs) => {
+    const id = String(inputs.identifier);
+    const address = `${id}.c${hash(id, 11)}.${REGION}.rds.amazonaws.com`;
+    return {
+      id,
+      state: {
+        ...inputs,
+        address,
+        port: 5432,
+        endpoint: `${address}:5432`,
+        arn: arn("rds", `db:${id}`),
+        engineVersionActual: `${inputs.engineVersion}.4`,
+        resourceId: `db-${hash(id, 26).toUpperCase()}`,
+      },
+    };
+  },
+  "aws:rds/subnetGroup:SubnetGroup": (_n, inputs) => ({
+    id: String(inputs.name),
+    state: { ...inputs, arn: arn("rds", `subgrp:${inputs.name}`) },
+  }),
+  "aws:rds/parameterGroup:ParameterGroup": (_n, inputs) => ({
+    id: String(inputs.name),
+    state: { ...inputs, arn: arn("rds", `pg:${inputs.name}`) },
+  }),
+  "aws:rds/snapshot:Snapshot": (_n, inputs) => ({
+    id: String(inputs.dbSnapshotIdentifier),
+    state: { ...inputs, dbSnapshotArn: arn("rds", `snapshot:${inputs.dbSnapshotIdentifier}`) },
+  }),
+  "aws:ec2/securityGroup:SecurityGroup": (name, inputs) => {
+    const id = `sg-${hash(name)}`;
+    return { id, state: { ...inputs, arn: arn("ec2", `security-group/${id}`), name: `${name}-${hash(name, 7)}` } };
+  },
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (name, inputs) => ({
+    id: `sgr-${hash(name)}`,
+    state: { ...inputs },
+  }),
+  "aws:efs/fileSystem:FileSystem": (name, inputs) => {
+    const id = `fs-${hash(name)}`;
+    return { id, state: { ...inputs, arn: arn("elasticfilesystem", `file-system/${id}`), dnsName: `${id}.efs.${REGION}.amazonaws.com` } };
+  },
+  "aws:efs/mountTarget:MountTarget": (name, inputs) => ({ id: `fsmt-${hash(name)}`, state: { ...inputs } }),
+  "aws:efs/accessPoint:AccessPoint": (name, inputs) => {
+    const id = `fsap-${hash(name)}`;
+    return { id, state: { ...inputs, arn: arn("elasticfilesystem", `access-point/${id}`) } };
+  },
+  "aws:kms/key:Key": (name, inputs) => {
+    const id = `${hash(name, 8)}-${hash(`${name}1`, 4)}-${hash(`${name}2`, 4)}-${hash(`${name}3`, 4)}-${hash(`${name}4`, 12)}`;
+    return { id, state: { ...inputs, keyId: id, arn: arn("kms", `key/${id}`) } };
+  },
+  "aws:backup/vault:Vault": (_n, inputs) => ({
+    id: String(inputs.name),
+    state: { ...inputs, arn: arn("backup", `backup-vault:${inputs.name}`) },
+  }),
+  "aws:backup/plan:Plan": (name, inputs) => {
+    const id = `${hash(name, 8)}-${hash(`${name}a`, 4)}-${hash(`${name}b`, 4)}-${hash(`${name}c`, 4)}-${hash(`${name}d`, 12)}`;
+    return { id, state: { ...inputs, arn: arn("backup", `backup-plan:${id}`), version: hash(`${name}v`, 32) } };
+  },
+  "aws:backup/selection:Selection": (name, inputs) => ({ id: hash(name, 36), state: { ...inputs } }),
+  "aws:iam/role:Role": (name, inputs) => {
+    const roleName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` } };
+  },
+  "random:index/randomPassword:RandomPassword": (name, inputs) => ({
+    id: "none",
+    state: { ...inputs, result: mockPassword(name, inputs), bcryptHash: `$2a$10$${hash(name, 53)}` },
+  }),
+  "kubernetes:helm.sh/v3:Release": (name, inputs) => {
+    const releaseName = String(inputs.name ?? `${name}-${hash(name, 8)}`);
+    return {
+      id: `${inputs.namespace ?? "default"}/${releaseName}`,
+      state: {
+        ...inputs,
+        name: releaseName,
+        status: { status: "deployed", name: releaseName, namespace: inputs.namespace, version: inputs.version },
+      },
+    };
+  },
+};
+
+/** Kubernetes objects: the API server echoes the object and fills in a generated name. */
+function kubernetesModel(name: string, inputs: State): { id: string; state: State } {
+  const metadata = { ...((inputs.metadata as State | undefined) ?? {}) };
+  metadata.name ??= `${name}-${hash(name, 8)}`;
+  metadata.uid = `${hash(name, 8)}-${hash(`${name}u`, 4)}-4${hash(`${name}v`, 3)}-a${hash(`${name}w`, 3)}-${hash(`${name}x`, 12)}`;
+  const id = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : String(metadata.name);
+  return { id, state: { ...inputs, metadata } };
+}
+
+function respond(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
+  const model = models[args.type];
+  if (model) return model(args.name, args.inputs);
+  if (args.type.startsWith("kubernetes:")) return kubernetesModel(args.name, args.inputs);
+  return { id: `${args.name}-${hash(args.name, 8)}`, state: { ...args.inputs } };
+}
+
+const mocks: pulumi.runtime.Mocks = {
+  newResource: async (args) => {
+    const delay = delays[args.type] ?? 0;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    return respond(args);
+  },
+  call: (args) => {
+    if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
+      const token = Buffer.from(`AWS:ecr-token-${hash("token", 40)}`).toString("base64");
+      return { authorizationToken: token, expiresAt: "2026-11-24T00:00:00Z", proxyEndpoint: "https://x", userName: "AWS", password: "p" };
+    }
+    if (args.token === "aws:index/getRegion:getRegion") return { name: REGION, region: REGION, id: REGION };
+    if (args.token === "aws:index/getCallerIdentity:getCallerIdentity")
+      return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "AIDA" };
+    return args.inputs;
+  },
+};
+
+type Callback = (err: unknown, response: unknown) => void;
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): { toJavaScript(): unknown } | undefined;
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getIgnorechangesList(): string[];
+  getDependenciesList(): string[];
+}
+
+/** Wraps the mock monitor so each registration is recorded with its options. */
+function instrumentMonitor(): void {
+  const monitor = settings.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, cb: Callback): void;
+    registerResourceOutputs(req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined }, cb: Callback): void;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    inflight++;
+    const startedSeq = seq++;
+    register(req, (err, response) => {
+      inflight--;
+      if (!err) {
+        const raw = req.getObject()?.toJavaScript() ?? {};
+        recorded.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: (response as { getUrn(): string }).getUrn(),
+          parent: req.getParent(),
+          custom: req.getCustom(),
+          inputs: unwrapSecrets(raw) as Record<string, unknown>,
+          raw,
+          protect: req.getProtect(),
+          retainOnDelete: req.getRetainondelete(),
+          ignoreChanges: req.getIgnorechangesList(),
+          dependencies: req.getDependenciesList(),
+          startedSeq,
+          finishedSeq: seq++,
+        });
+      }
+      cb(err, response);
+    });
+  };
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    recordedOutputs.push({ urn: req.getUrn(), raw: req.getOutputs()?.toJavaScript() ?? {} });
+    registerOutputs(req, cb);
+  };
+}
+
+function isSecretWrapper(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as State)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Replaces secret wrappers by their values. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (isSecretWrapper(value)) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  return value;
+}
+
+/** Every string (and object key) that is NOT inside a secret wrapper. */
+export function plaintextStrings(value: unknown, out: string[] = []): string[] {
+  if (isSecretWrapper(value)) return out;
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) for (const v of value) plaintextStrings(v, out);
+  else if (typeof value === "object" && value !== null)
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      plaintextStrings(v, out);
+    }
+  return out;
+}
+
+/** True when the value at this input path is wrapped as a secret. */
+export function isSecretAt(raw: unknown, path: string[]): boolean {
+  let node = raw;
+  for (const key of path) {
+    if (isSecretWrapper(node)) return true;
+    if (typeof node !== "object" || node === null) return false;
+    node = (node as State)[key];
+  }
+  return isSecretWrapper(node);
+}
+
+/** Starts a fresh mocked deployment; call in beforeEach. */
+export function resetMocks(options: { preview?: boolean; stack?: string } = {}): void {
+  recorded.length = 0;
+  recordedOutputs.length = 0;
+  seq = 0;
+  for (const key of Object.keys(delays)) delete delays[key];
+  pulumi.runtime.setMocks(mocks, "usage-engine-test", options.stack ?? "dev", options.preview ?? false);
+  instrumentMonitor();
+}
+
+/** Waits until every registration in flight has been answered. */
+export async function settle(): Promise<void> {
+  let quiet = 0;
+  while (quiet < 5) {
+    await new Promise((r) => setTimeout(r, inflight > 0 ? 5 : 1));
+    quiet = inflight === 0 ? quiet + 1 : 0;
+  }
+}
+
+/** The resolved value of an Output (undefined when unknown). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/** Whether an Output is secret. */
+export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
+  return pulumi.isSecret(output);
+}
+
+export function ofType(type: string): Recorded[] {
+  return recorded.filter((r) => r.type === type);
+}
+
+export function one(type: string, nameIncludes = ""): Recorded {
+  const found = recorded.filter((r) => r.type === type && r.name.includes(nameIncludes));
+  if (found.length !== 1) throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}`);
+  return found[0];
+}
+
+/** Reads a dot path from a plain object. */
+export function at(value: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((node, key) => (node as State | undefined)?.[key], value);
+}
