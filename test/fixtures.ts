@@ -18,7 +18,10 @@ export function defaultArgs(overrides: Partial<UsageEngineStackArgs> = {}): Usag
     version: "4.2.0",
     licenseKey: pulumi.secret(LICENSE),
     network: NETWORK,
-    registry: { accessKeyId: pulumi.secret(ACCESS_KEY_ID), secretAccessKey: pulumi.secret(SECRET_ACCESS_KEY) },
+    registry: {
+      accessKeyId: pulumi.secret(ACCESS_KEY_ID),
+      secretAccessKey: pulumi.secret(SECRET_ACCESS_KEY),
+    },
     ...overrides,
   };
 }

@@ -56,7 +56,9 @@ export function hash(text: string, length = 17): string {
 function mockPassword(name: string, inputs: Record<string, unknown>): string {
   const length = Number(inputs.length ?? 16);
   const specials = inputs.special === false ? "" : String(inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?");
-  const classes = ["abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", specials].filter(Boolean);
+  const classes = ["abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", specials].filter(
+    Boolean,
+  );
   const bytes = createHash("sha512").update(`password:${name}`).digest();
   let out = "";
   for (let i = 0; i < length; i++) {
@@ -103,7 +105,10 @@ const models: Record<string, Model> = {
   }),
   "aws:ec2/securityGroup:SecurityGroup": (name, inputs) => {
     const id = `sg-${hash(name)}`;
-    return { id, state: { ...inputs, arn: arn("ec2", `security-group/${id}`), name: `${name}-${hash(name, 7)}` } };
+    return {
+      id,
+      state: { ...inputs, arn: arn("ec2", `security-group/${id}`), name: `${name}-${hash(name, 7)}` },
+    };
   },
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (name, inputs) => ({
     id: `sgr-${hash(name)}`,
@@ -111,7 +116,14 @@ const models: Record<string, Model> = {
   }),
   "aws:efs/fileSystem:FileSystem": (name, inputs) => {
     const id = `fs-${hash(name)}`;
-    return { id, state: { ...inputs, arn: arn("elasticfilesystem", `file-system/${id}`), dnsName: `${id}.efs.${REGION}.amazonaws.com` } };
+    return {
+      id,
+      state: {
+        ...inputs,
+        arn: arn("elasticfilesystem", `file-system/${id}`),
+        dnsName: `${id}.efs.${REGION}.amazonaws.com`,
+      },
+    };
   },
   "aws:efs/mountTarget:MountTarget": (name, inputs) => ({ id: `fsmt-${hash(name)}`, state: { ...inputs } }),
   "aws:efs/accessPoint:AccessPoint": (name, inputs) => {
@@ -128,12 +140,18 @@ const models: Record<string, Model> = {
   }),
   "aws:backup/plan:Plan": (name, inputs) => {
     const id = `${hash(name, 8)}-${hash(`${name}a`, 4)}-${hash(`${name}b`, 4)}-${hash(`${name}c`, 4)}-${hash(`${name}d`, 12)}`;
-    return { id, state: { ...inputs, arn: arn("backup", `backup-plan:${id}`), version: hash(`${name}v`, 32) } };
+    return {
+      id,
+      state: { ...inputs, arn: arn("backup", `backup-plan:${id}`), version: hash(`${name}v`, 32) },
+    };
   },
   "aws:backup/selection:Selection": (name, inputs) => ({ id: hash(name, 36), state: { ...inputs } }),
   "aws:iam/role:Role": (name, inputs) => {
     const roleName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
-    return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` } };
+    return {
+      id: roleName,
+      state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` },
+    };
   },
   "random:index/randomPassword:RandomPassword": (name, inputs) => ({
     id: "none",
@@ -146,7 +164,12 @@ const models: Record<string, Model> = {
       state: {
         ...inputs,
         name: releaseName,
-        status: { status: "deployed", name: releaseName, namespace: inputs.namespace, version: inputs.version },
+        status: {
+          status: "deployed",
+          name: releaseName,
+          namespace: inputs.namespace,
+          version: inputs.version,
+        },
       },
     };
   },
@@ -177,7 +200,13 @@ const mocks: pulumi.runtime.Mocks = {
   call: (args) => {
     if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
       const token = Buffer.from(`AWS:ecr-token-${hash("token", 40)}`).toString("base64");
-      return { authorizationToken: token, expiresAt: "2026-11-24T00:00:00Z", proxyEndpoint: "https://x", userName: "AWS", password: "p" };
+      return {
+        authorizationToken: token,
+        expiresAt: "2026-11-24T00:00:00Z",
+        proxyEndpoint: "https://x",
+        userName: "AWS",
+        password: "p",
+      };
     }
     if (args.token === "aws:index/getRegion:getRegion") return { name: REGION, region: REGION, id: REGION };
     if (args.token === "aws:index/getCallerIdentity:getCallerIdentity")
@@ -203,7 +232,10 @@ interface RegisterRequest {
 function instrumentMonitor(): void {
   const monitor = settings.getMonitor() as unknown as {
     registerResource(req: RegisterRequest, cb: Callback): void;
-    registerResourceOutputs(req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined }, cb: Callback): void;
+    registerResourceOutputs(
+      req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined },
+      cb: Callback,
+    ): void;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
@@ -311,7 +343,8 @@ export function ofType(type: string): Recorded[] {
 
 export function one(type: string, nameIncludes = ""): Recorded {
   const found = recorded.filter((r) => r.type === type && r.name.includes(nameIncludes));
-  if (found.length !== 1) throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}`);
   return found[0];
 }
 

@@ -29,7 +29,10 @@ describe("UsageEngineStack", () => {
     assert.equal(release.inputs.chart, "usage-engine-private-edition");
     assert.equal(release.inputs.version, "4.2.0");
     assert.equal(at(release.inputs, "values.persistence.existingClaim"), "uepe-storage-shared");
-    assert.match(String(at(release.inputs, "values.postgres.host")), /^uepe-database\.c[0-9a-f]+\.eu-west-1\.rds\.amazonaws\.com$/);
+    assert.match(
+      String(at(release.inputs, "values.postgres.host")),
+      /^uepe-database\.c[0-9a-f]+\.eu-west-1\.rds\.amazonaws\.com$/,
+    );
     assert.equal(await isSecret(stack.chartValues), true);
   });
 });
