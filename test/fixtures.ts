@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { UsageEngineStackArgs } from "../sdk";
+import { UsageEngineStack, type UsageEngineStackArgs } from "../sdk";
+import { settle } from "./harness";
 
 /** Secret inputs a test can look for in plaintext. */
 export const LICENSE = "UEPE-LICENSE-7f3e9c2a-d41b-4b8e-9a51-license-text";
@@ -24,4 +25,14 @@ export function defaultArgs(overrides: Partial<UsageEngineStackArgs> = {}): Usag
     },
     ...overrides,
   };
+}
+
+/** Constructs a stack under the current mocks and waits until every registration is answered. */
+export async function deploy(
+  args: UsageEngineStackArgs = defaultArgs(),
+  name = "uepe",
+): Promise<UsageEngineStack> {
+  const stack = new UsageEngineStack(name, args);
+  await settle();
+  return stack;
 }

@@ -328,7 +328,7 @@ export async function settle(): Promise<void> {
 }
 
 /** The resolved value of an Output (undefined when unknown). */
-export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+export function resolved<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((v) => resolve(v)));
 }
 

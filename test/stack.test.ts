@@ -1,14 +1,14 @@
 import * as assert from "node:assert/strict";
 import { UsageEngineStack } from "../sdk";
 import { defaultArgs } from "./fixtures";
-import { at, isSecret, one, recorded, resetMocks, settle, valueOf } from "./harness";
+import { at, isSecret, one, recorded, resetMocks, resolved, settle } from "./harness";
 
 describe("UsageEngineStack", () => {
   beforeEach(() => resetMocks());
 
   it("creates every part of the default stack", async () => {
     const stack = new UsageEngineStack("uepe", defaultArgs());
-    await valueOf(stack.releaseStatus);
+    await resolved(stack.releaseStatus);
     await settle();
     const types = new Set(recorded.map((r) => r.type));
     for (const t of [
