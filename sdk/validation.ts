@@ -29,8 +29,22 @@ export function isUnknown(value: unknown): boolean {
   return pulumi.Output.isInstance(value) || value instanceof Promise;
 }
 
-/** Renders a user value for an error message; secrets are never rendered. */
-function show(value: unknown): string {
+/**
+ * Argument names whose values are secrets wherever they appear: the license, passwords, access
+ * keys and tokens. A value under such a path is never rendered in an error message, even when it
+ * has the wrong shape (a password string given where an object of passwords was expected).
+ */
+const SECRET_SEGMENT =
+  /^(licenseKey|accessKeyId|secretAccessKey|secretKey|accessKey|.*[pP]asswords?|.*[tT]oken)$/;
+
+/** True when a value at this argument path (e.g. `credentials.passwords.jdbc`) is a secret. */
+export function isSecretPath(path: string): boolean {
+  return path.split(/[.[\]]/).some((segment) => SECRET_SEGMENT.test(segment));
+}
+
+/** Renders a user value for an error message; values under a secret path are never rendered. */
+function show(value: unknown, path = ""): string {
+  if (isSecretPath(path)) return "the given value (hidden)";
   if (typeof value === "string")
     return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (Array.isArray(value)) return `a list of ${value.length}`;
@@ -56,6 +70,8 @@ const IMAGE_REFERENCE =
  */
 export class Checker {
   private readonly problems: ArgumentProblem[] = [];
+  /** Secret strings seen while checking: scrubbed from every message as a second line of defence. */
+  private readonly secrets = new Set<string>();
 
   constructor(readonly component: string) {}
 
@@ -70,7 +86,13 @@ export class Checker {
 
   /** Throws an {@link ArgumentError} carrying every problem recorded so far. */
   throwIfAny(): void {
-    if (this.problems.length > 0) throw new ArgumentError(this.component, this.problems);
+    if (this.problems.length === 0) return;
+    const scrub = (text: string) =>
+      [...this.secrets].reduce((out, secret) => out.split(secret).join("***"), text);
+    throw new ArgumentError(
+      this.component,
+      this.problems.map((p) => ({ path: p.path, message: scrub(p.message) })),
+    );
   }
 
   required(path: string, value: unknown, accepted: string): boolean {
@@ -89,7 +111,7 @@ export class Checker {
   string(path: string, value: unknown, accepted = "a string"): value is string {
     if (!this.present(value)) return false;
     if (typeof value !== "string") {
-      this.fail(path, `${show(value)} is not a string`, accepted);
+      this.fail(path, `${show(value, path)} is not a string`, accepted);
       return false;
     }
     return true;
@@ -98,22 +120,23 @@ export class Checker {
   /** A secret string: type-checked, never echoed. */
   secret(path: string, value: unknown, accepted = "a non-empty string"): void {
     if (!this.present(value)) return;
+    if (typeof value === "string" && value.length >= 4) this.secrets.add(value);
     if (typeof value !== "string" || value.length === 0)
       this.fail(path, "is not a non-empty string (value hidden)", accepted);
   }
 
   pattern(path: string, value: unknown, re: RegExp, accepted: string): void {
     if (this.string(path, value, accepted) && !re.test(value))
-      this.fail(path, `${show(value)} is not valid`, accepted);
+      this.fail(path, `${show(value, path)} is not valid`, accepted);
   }
 
   oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): value is T {
     if (!this.present(value)) return false;
     if (!allowed.includes(value as T)) {
-      const hint = typeof value === "string" ? didYouMean(value, allowed) : "";
+      const hint = typeof value === "string" && !isSecretPath(path) ? didYouMean(value, allowed) : "";
       this.fail(
         path,
-        `${show(value)} is not supported${hint}`,
+        `${show(value, path)} is not supported${hint}`,
         `one of ${allowed.map((a) => `"${a}"`).join(", ")}`,
       );
       return false;
@@ -123,14 +146,18 @@ export class Checker {
 
   boolean(path: string, value: unknown): void {
     if (this.present(value) && typeof value !== "boolean")
-      this.fail(path, `${show(value)} is not a boolean`, "true or false");
+      this.fail(path, `${show(value, path)} is not a boolean`, "true or false");
   }
 
   integer(path: string, value: unknown, min: number, max: number, unit = ""): value is number {
     if (!this.present(value)) return false;
     const suffix = unit ? ` ${unit}` : "";
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      this.fail(path, `${show(value)} is out of range`, `a whole number from ${min} to ${max}${suffix}`);
+      this.fail(
+        path,
+        `${show(value, path)} is out of range`,
+        `a whole number from ${min} to ${max}${suffix}`,
+      );
       return false;
     }
     return true;
@@ -139,7 +166,7 @@ export class Checker {
   list(path: string, value: unknown, minItems = 0): value is unknown[] {
     if (!this.present(value)) return false;
     if (!Array.isArray(value)) {
-      this.fail(path, `${show(value)} is not a list`, "a list");
+      this.fail(path, `${show(value, path)} is not a list`, "a list");
       return false;
     }
     if (value.length < minItems) {
@@ -149,7 +176,7 @@ export class Checker {
     const seen = new Set<unknown>();
     value.forEach((item, i) => {
       if (!isUnknown(item) && seen.has(item))
-        this.fail(`${path}[${i}]`, `${show(item)} is listed twice`, "distinct items");
+        this.fail(`${path}[${i}]`, `${show(item, path)} is listed twice`, "distinct items");
       seen.add(item);
     });
     return true;
@@ -159,7 +186,7 @@ export class Checker {
   knownKeys(path: string, value: unknown, allowed: readonly string[]): value is Record<string, unknown> {
     if (!this.present(value)) return false;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      this.fail(path || "(args)", `${show(value)} is not an object`, "an object");
+      this.fail(path || "(args)", `${show(value, path)} is not an object`, "an object");
       return false;
     }
     for (const key of Object.keys(value)) {
@@ -179,7 +206,7 @@ export class Checker {
   rfc1123Label(path: string, value: unknown, maxLength = 63): void {
     const accepted = `lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${maxLength} characters`;
     if (this.string(path, value, accepted) && (value.length > maxLength || !RFC1123_LABEL.test(value)))
-      this.fail(path, `${show(value)} is not a valid name`, accepted);
+      this.fail(path, `${show(value, path)} is not a valid name`, accepted);
   }
 
   /** A DNS-1123 subdomain: Kubernetes object names such as Secrets and PVCs. */
@@ -187,13 +214,13 @@ export class Checker {
     const accepted =
       "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters";
     if (this.string(path, value, accepted) && (value.length > 253 || !RFC1123_SUBDOMAIN.test(value)))
-      this.fail(path, `${show(value)} is not a valid name`, accepted);
+      this.fail(path, `${show(value, path)} is not a valid name`, accepted);
   }
 
   hostname(path: string, value: unknown): void {
     const accepted = "a fully qualified lower-case DNS name such as uepe.example.com";
     if (this.string(path, value, accepted) && (value.length > 253 || !HOSTNAME.test(value)))
-      this.fail(path, `${show(value)} is not a valid host name`, accepted);
+      this.fail(path, `${show(value, path)} is not a valid host name`, accepted);
   }
 
   email(path: string, value: unknown): void {
@@ -204,7 +231,7 @@ export class Checker {
     const accepted = "a semantic version such as 4.2.0";
     if (!this.string(path, value, accepted)) return false;
     if (semver.valid(value) === null) {
-      this.fail(path, `${show(value)} is not a semantic version`, accepted);
+      this.fail(path, `${show(value, path)} is not a semantic version`, accepted);
       return false;
     }
     return true;
@@ -218,7 +245,7 @@ export class Checker {
     if (!m || (service && m[1] !== service) || (resourcePrefix && !m[4].startsWith(resourcePrefix)))
       this.fail(
         path,
-        `${show(value)} is not a valid ${service ? `${service.toUpperCase()} ` : ""}ARN`,
+        `${show(value, path)} is not a valid ${service ? `${service.toUpperCase()} ` : ""}ARN`,
         accepted,
       );
   }
@@ -233,21 +260,38 @@ export class Checker {
     if (!this.string(path, value, accepted)) return;
     const m = IPV4_CIDR.exec(value);
     const octetsOk = m?.slice(1, 5).every((o) => Number(o) <= 255);
-    if (!m || !octetsOk || Number(m[5]) > 32) this.fail(path, `${show(value)} is not a CIDR block`, accepted);
+    if (!m || !octetsOk || Number(m[5]) > 32)
+      this.fail(path, `${show(value, path)} is not a CIDR block`, accepted);
   }
 
   /** A container image reference such as public.ecr.aws/aws-cli/aws-cli:2.22.0. */
   image(path: string, value: unknown): void {
     const accepted = "an image reference such as registry.example.com/team/image:1.2.3";
     if (this.string(path, value, accepted) && !IMAGE_REFERENCE.test(value))
-      this.fail(path, `${show(value)} is not a valid image reference`, accepted);
+      this.fail(path, `${show(value, path)} is not a valid image reference`, accepted);
   }
 
   /** A Kubernetes CronJob schedule (five fields), parsed with cron-parser. */
   kubernetesCron(path: string, value: unknown): void {
     const accepted = 'a five-field cron expression such as "0 */8 * * *"';
     if (!this.string(path, value, accepted)) return;
-    if (!isKubernetesCron(value)) this.fail(path, `${show(value)} is not a valid cron schedule`, accepted);
+    if (!isKubernetesCron(value))
+      this.fail(path, `${show(value, path)} is not a valid cron schedule`, accepted);
+  }
+
+  /**
+   * Cross-field: a job on AWS cron `schedule` (at `path`) must start inside `window` and, with
+   * `durationMinutes`, finish before it closes. Skips values that are missing or malformed.
+   */
+  awsCronWithin(path: string, schedule: unknown, window: CronWindow | undefined, durationMinutes = 0): void {
+    if (typeof schedule !== "string" || !window) return;
+    if (typeof window.from !== "string" || typeof window.until !== "string") return;
+    if (awsCronWithinWindow(schedule, window, durationMinutes) === false)
+      this.fail(
+        path,
+        `${show(schedule, path)} does not ${durationMinutes > 0 ? `start and finish (${durationMinutes} min)` : "start"} inside the window from "${window.from}" until "${window.until}"`,
+        "a schedule whose every run falls inside the window (UTC)",
+      );
   }
 
   /** An AWS Backup schedule: `cron(min hour day-of-month month day-of-week year)`. */
@@ -255,7 +299,50 @@ export class Checker {
     const accepted = 'an AWS cron expression such as "cron(0 3 * * ? *)"';
     if (!this.string(path, value, accepted)) return;
     if (parseAwsCron(value) === undefined)
-      this.fail(path, `${show(value)} is not a valid AWS cron expression`, accepted);
+      this.fail(path, `${show(value, path)} is not a valid AWS cron expression`, accepted);
+  }
+}
+
+/** A daily (or any cron-shaped) window given by the cron expressions at which it opens and closes. */
+export interface CronWindow {
+  from: string;
+  until: string;
+}
+
+/** Occurrences of a schedule checked against a window: two weeks covers daily and weekly rules. */
+const WINDOW_SAMPLES = 14;
+/** A fixed reference instant keeps the check deterministic (it is not a timestamp in state). */
+const WINDOW_REFERENCE = Date.UTC(2026, 0, 5);
+
+/**
+ * Whether every run of an AWS cron `schedule` starts inside `window` (Kubernetes cron, UTC) and,
+ * given `durationMinutes`, ends before the window closes. Undefined when an expression cannot be
+ * evaluated (the syntax checks report that). Evaluated on the next occurrences after a fixed date.
+ */
+export function awsCronWithinWindow(
+  schedule: string,
+  window: CronWindow,
+  durationMinutes = 0,
+): boolean | undefined {
+  const aws = parseAwsCron(schedule);
+  if (!aws || !isKubernetesCron(window.from) || !isKubernetesCron(window.until)) return undefined;
+  try {
+    const runs = CronExpressionParser.parse(aws.standard, { currentDate: WINDOW_REFERENCE, tz: "UTC" });
+    for (let i = 0; i < WINDOW_SAMPLES; i++) {
+      const start = runs.next().getTime();
+      const at = (expression: string) =>
+        CronExpressionParser.parse(expression, { currentDate: start + 1000, tz: "UTC" });
+      const opened = at(window.from).prev().getTime();
+      const closed = at(window.until).prev().getTime();
+      if (closed >= opened) return false;
+      const closes = CronExpressionParser.parse(window.until, { currentDate: start, tz: "UTC" })
+        .next()
+        .getTime();
+      if (start + durationMinutes * 60_000 > closes) return false;
+    }
+    return true;
+  } catch {
+    return undefined;
   }
 }
 
