@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as semver from "semver";
 
 /**
  * The chart contract: every UEPE chart value key and Secret key name this package writes, the
@@ -17,19 +18,25 @@ export const CHART_NAME = "usage-engine-private-edition";
 export const DIGITALROUTE_REGISTRY = "462803626708.dkr.ecr.eu-west-1.amazonaws.com";
 export const DIGITALROUTE_REPOSITORY = `${DIGITALROUTE_REGISTRY}/usage-engine-private-edition`;
 
+/**
+ * `verified`: seen in DigitalRoute's documentation or chart (`source` says where); `unverified`:
+ * our best reading of the chart, to be confirmed with `npm run check-chart`.
+ */
 export type Evidence = "verified" | "unverified";
 
 /** One chart value key the package writes. */
 export interface ChartKey {
-  /** Dot path in the chart values. */
+  /** Dot path in the chart values; `<db>` stands for the database block (see DATABASE_VALUES_BLOCK). */
   readonly path: string;
   /** What feeds it. */
   readonly feed: string;
   readonly evidence: Evidence;
-  /** Where it was verified (documentation page). */
+  /** Where it was verified (documentation page or chart version); required when `verified`. */
   readonly source?: string;
   /** First chart version that has the key, when known. */
   readonly since?: string;
+  /** First chart version that no longer has the key, when known. */
+  readonly until?: string;
 }
 
 const DOCS = "https://infozone.atlassian.net/wiki/spaces/UEPE4D/pages";
@@ -122,25 +129,173 @@ export const DATABASE_VALUES_BLOCK: Record<DatabaseType, string> = {
 /** Logical system credentials kept in `env-secrets`. */
 export type CredentialName = "jdbcUser" | "jdbc" | "mzowner" | "admin" | "operator" | "keystore" | "key";
 
-/** Name of the Secret the chart reads system credentials from. */
-export const ENV_SECRETS_NAME = "env-secrets";
+const PREPARATIONS_42 = `${DOCS}/277676052`;
+const AUTHORIZATION_SERVER_42 = `${DOCS}/233865291`;
 
-/** env-secrets key per logical credential (all unverified; see README "Chart contract"). */
+/** Name of the Secret the chart reads system credentials from (verified: PREPARATIONS_42). */
+export const ENV_SECRETS_NAME = "env-secrets";
+/** Name of the Secret the chart reads the authorization server's credentials from (verified). */
+export const AUTHORIZATION_SERVER_SECRETS_NAME = "authorization-server-secrets";
+
+/** One key of a Secret the chart reads; the package creates the Secret before the release. */
+export interface SecretKey {
+  /** Name of the Secret. */
+  readonly secret: string;
+  /** Key in the Secret. */
+  readonly key: string;
+  /** What feeds it. */
+  readonly feed: string;
+  readonly evidence: Evidence;
+  /** Where it was verified; required when `verified`. */
+  readonly source?: string;
+  /** First chart version that reads the key, when known. */
+  readonly since?: string;
+  /** First chart version that no longer reads the key, when known. */
+  readonly until?: string;
+  /** The chart value the key stands in for, when documented; the package never writes it. */
+  readonly helmValue?: string;
+}
+
+/** Every Secret key the package writes for the chart, by logical name. */
+export const SECRET_KEYS = {
+  jdbcUser: {
+    secret: ENV_SECRETS_NAME,
+    key: "jdbcUser",
+    feed: "credentials.jdbcUser or mzowner",
+    evidence: "verified",
+    source: PREPARATIONS_42,
+  },
+  jdbc: {
+    secret: ENV_SECRETS_NAME,
+    key: "jdbcPassword",
+    feed: "credentials.passwords.jdbc or generated",
+    evidence: "verified",
+    source: PREPARATIONS_42,
+  },
+  mzowner: {
+    secret: ENV_SECRETS_NAME,
+    key: "mzownerPassword",
+    feed: "credentials.passwords.mzowner or generated",
+    evidence: "unverified",
+    helmValue: "postgres.mzownerPassword / oracle.mzownerPassword",
+  },
+  postgresqlAdmin: {
+    secret: ENV_SECRETS_NAME,
+    key: "postgresqlPassword",
+    feed: "credentials.passwords.admin or generated (PostgreSQL, database created by the chart)",
+    evidence: "unverified",
+  },
+  oracleAdmin: {
+    secret: ENV_SECRETS_NAME,
+    key: "oraclePassword",
+    feed: "credentials.passwords.admin or generated (Oracle, database created by the chart)",
+    evidence: "unverified",
+  },
+  saphanaAdmin: {
+    secret: ENV_SECRETS_NAME,
+    key: "saphanaPassword",
+    feed: "credentials.passwords.admin or generated (SAP HANA, database created by the chart)",
+    evidence: "unverified",
+  },
+  operator: {
+    secret: ENV_SECRETS_NAME,
+    key: "operatorPassword",
+    feed: "credentials.passwords.operator or generated",
+    evidence: "unverified",
+  },
+  keystore: {
+    secret: ENV_SECRETS_NAME,
+    key: "tlsKeystorePassword",
+    feed: "credentials.passwords.keystore or generated",
+    evidence: "unverified",
+  },
+  key: {
+    secret: ENV_SECRETS_NAME,
+    key: "tlsKeyPassword",
+    feed: "credentials.passwords.key or generated",
+    evidence: "unverified",
+  },
+  managementApiUsername: {
+    secret: AUTHORIZATION_SERVER_SECRETS_NAME,
+    key: "managementApiUsername",
+    feed: "authorizationServer.managementApiUsername or uepe-management",
+    evidence: "verified",
+    source: AUTHORIZATION_SERVER_42,
+    helmValue: "authorizationServer.management-api.username",
+  },
+  managementApiPassword: {
+    secret: AUTHORIZATION_SERVER_SECRETS_NAME,
+    key: "managementApiPassword",
+    feed: "authorizationServer.managementApiPassword or generated",
+    evidence: "verified",
+    source: AUTHORIZATION_SERVER_42,
+    helmValue: "authorizationServer.management-api.password",
+  },
+  jwtKeystore: {
+    secret: AUTHORIZATION_SERVER_SECRETS_NAME,
+    key: "jwtKeystore",
+    feed: "authorizationServer.jwt.keystore (base64 JKS), when given",
+    evidence: "verified",
+    source: AUTHORIZATION_SERVER_42,
+    helmValue: "authorizationServer.jwt.keystore",
+  },
+  jwtKeyId: {
+    secret: AUTHORIZATION_SERVER_SECRETS_NAME,
+    key: "jwtKeyId",
+    feed: "authorizationServer.jwt.keyId or jwt, when jwt is given",
+    evidence: "verified",
+    source: AUTHORIZATION_SERVER_42,
+    helmValue: "authorizationServer.jwt.key-id",
+  },
+  jwtKeyPassword: {
+    secret: AUTHORIZATION_SERVER_SECRETS_NAME,
+    key: "jwtKeyPassword",
+    feed: "authorizationServer.jwt.keyPassword, when jwt is given",
+    evidence: "verified",
+    source: AUTHORIZATION_SERVER_42,
+    helmValue: "authorizationServer.jwt.key-password",
+  },
+  jwtKeystorePassword: {
+    secret: AUTHORIZATION_SERVER_SECRETS_NAME,
+    key: "jwtKeystorePassword",
+    feed: "authorizationServer.jwt.keystorePassword, when jwt is given",
+    evidence: "verified",
+    source: AUTHORIZATION_SERVER_42,
+    helmValue: "authorizationServer.jwt.keystore-password",
+  },
+} as const satisfies Record<string, SecretKey>;
+
+export type SecretKeyName = keyof typeof SECRET_KEYS;
+
+/** env-secrets key per logical credential (defaults; `credentials.keyNames` renames them). */
 export const ENV_SECRET_KEYS: Record<Exclude<CredentialName, "admin">, string> = {
-  jdbcUser: "jdbcUser",
-  jdbc: "jdbcPassword",
-  mzowner: "mzownerPassword",
-  operator: "operatorPassword",
-  keystore: "tlsKeystorePassword",
-  key: "tlsKeyPassword",
+  jdbcUser: SECRET_KEYS.jdbcUser.key,
+  jdbc: SECRET_KEYS.jdbc.key,
+  mzowner: SECRET_KEYS.mzowner.key,
+  operator: SECRET_KEYS.operator.key,
+  keystore: SECRET_KEYS.keystore.key,
+  key: SECRET_KEYS.key.key,
 };
 
 /** env-secrets key of the database administrator password, per database type. */
 export const ADMIN_PASSWORD_KEYS: Record<DatabaseType, string> = {
-  postgresql: "postgresqlPassword",
-  oracle: "oraclePassword",
-  saphana: "saphanaPassword",
+  postgresql: SECRET_KEYS.postgresqlAdmin.key,
+  oracle: SECRET_KEYS.oracleAdmin.key,
+  saphana: SECRET_KEYS.saphanaAdmin.key,
 };
+
+/** Every concrete value path a table key can take (`<db>` expanded to each database block). */
+export function chartKeyPaths(key: ChartKey): string[] {
+  if (!key.path.includes("<db>")) return [key.path];
+  return Object.values(DATABASE_VALUES_BLOCK).map((block) => key.path.replace("<db>", block));
+}
+
+/** Whether a key with this `since`/`until` exists in the given chart version. */
+export function inVersionRange(entry: { since?: string; until?: string }, version: string): boolean {
+  if (entry.since !== undefined && semver.lt(version, entry.since)) return false;
+  if (entry.until !== undefined && semver.gte(version, entry.until)) return false;
+  return true;
+}
 
 /** What the package knows when it renders chart values. */
 export interface ChartInputs {
