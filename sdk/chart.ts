@@ -117,7 +117,8 @@ export const CHART_KEYS = {
 export type ChartKeyName = keyof typeof CHART_KEYS;
 
 /** System database types the chart supports besides its embedded Derby. */
-export type DatabaseType = "postgresql" | "oracle" | "saphana";
+export const DatabaseType = { Postgresql: "postgresql", Oracle: "oracle", Saphana: "saphana" } as const;
+export type DatabaseType = (typeof DatabaseType)[keyof typeof DatabaseType];
 
 /** The values block of each database type (`<db>` in the key paths above). */
 export const DATABASE_VALUES_BLOCK: Record<DatabaseType, string> = {

@@ -12,9 +12,11 @@ import {
 import { Checker } from "./validation";
 
 /** Where the system database comes from. */
-export type DatabaseMode = "rds" | "external";
+export const DatabaseMode = { Rds: "rds", External: "external" } as const;
+export type DatabaseMode = (typeof DatabaseMode)[keyof typeof DatabaseMode];
 /** Sizing profile: `dev` is small and single-AZ, `prod` is Multi-AZ with larger storage and retention. */
-export type DatabaseProfile = "dev" | "prod";
+export const DatabaseProfile = { Dev: "dev", Prod: "prod" } as const;
+export type DatabaseProfile = (typeof DatabaseProfile)[keyof typeof DatabaseProfile];
 
 /** A system database the package does not create. */
 export interface ExternalDatabaseOptions {

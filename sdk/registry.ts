@@ -6,7 +6,8 @@ import { managedLabels } from "./kubernetes";
 import { Checker } from "./validation";
 
 /** Where the UEPE images are pulled from. */
-export type RegistrySource = "digitalroute" | "mirror";
+export const RegistrySource = { Digitalroute: "digitalroute", Mirror: "mirror" } as const;
+export type RegistrySource = (typeof RegistrySource)[keyof typeof RegistrySource];
 
 /** Registry access for the UEPE images. */
 export interface RegistryOptions {

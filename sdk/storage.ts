@@ -13,9 +13,15 @@ import {
 import { Checker } from "./validation";
 
 /** How the platform gets its shared ReadWriteMany volume. */
-export type StorageMode = "efs" | "existingClaim" | "none";
+export const StorageMode = { Efs: "efs", ExistingClaim: "existingClaim", None: "none" } as const;
+export type StorageMode = (typeof StorageMode)[keyof typeof StorageMode];
 /** EFS throughput mode. */
-export type ThroughputMode = "elastic" | "bursting" | "provisioned";
+export const ThroughputMode = {
+  Elastic: "elastic",
+  Bursting: "bursting",
+  Provisioned: "provisioned",
+} as const;
+export type ThroughputMode = (typeof ThroughputMode)[keyof typeof ThroughputMode];
 
 /** Shared storage mounted into the platform, EC and desktop-online pods. */
 export interface StorageOptions {

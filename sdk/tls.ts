@@ -4,11 +4,14 @@ import { managedLabels } from "./kubernetes";
 import { Checker } from "./validation";
 
 /** How the platform gets its TLS certificate. */
-export type TlsMode = "certManager" | "secret" | "disabled";
+export const TlsMode = { CertManager: "certManager", Secret: "secret", Disabled: "disabled" } as const;
+export type TlsMode = (typeof TlsMode)[keyof typeof TlsMode];
 /** Which issuer signs the platform certificate. */
-export type IssuerType = "selfSigned" | "acme" | "existing";
+export const IssuerType = { SelfSigned: "selfSigned", Acme: "acme", Existing: "existing" } as const;
+export type IssuerType = (typeof IssuerType)[keyof typeof IssuerType];
 /** cert-manager issuer kind. */
-export type IssuerKind = "Issuer" | "ClusterIssuer";
+export const IssuerKind = { Issuer: "Issuer", ClusterIssuer: "ClusterIssuer" } as const;
+export type IssuerKind = (typeof IssuerKind)[keyof typeof IssuerKind];
 
 /** The cert-manager issuer. */
 export interface IssuerOptions {

@@ -19,7 +19,12 @@ import { resolveTls, Tls, type TlsOptions } from "./tls";
 import { Checker } from "./validation";
 
 /** Kubernetes Service type of the platform. */
-export type ServiceType = "NodePort" | "LoadBalancer" | "ClusterIP";
+export const ServiceType = {
+  NodePort: "NodePort",
+  LoadBalancer: "LoadBalancer",
+  ClusterIP: "ClusterIP",
+} as const;
+export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
 
 /** An HTTP(S) ingress in front of the platform's web endpoints. */
 export interface IngressOptions {
