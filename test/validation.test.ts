@@ -1,0 +1,655 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { BackupPlan, RegistryAccess, SharedStorage, SystemDatabase, Tls, UsageEngineStack } from "../sdk";
+import { ArgumentError, awsCronWithinWindow, isSecretPath } from "../sdk/validation";
+import { ACCESS_KEY_ID, defaultArgs, LICENSE, NETWORK, SECRET_ACCESS_KEY } from "./fixtures";
+import { recorded, resetMocks, settle } from "./harness";
+
+/** A password-shaped string planted in bad input: it must never come back in an error message. */
+const PLANTED = "Planted-Secret-9f8e7d6c";
+
+type Patch = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Patch {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** Deep-merges a patch into the default arguments: objects merge, anything else replaces. */
+function patched(patch: Patch, base: Patch = defaultArgs() as unknown as Patch): Patch {
+  const out: Patch = { ...base };
+  for (const [key, value] of Object.entries(patch))
+    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? patched(value, out[key] as Patch) : value;
+  return out;
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** One bad input: what the user wrote, the argument path the error must name, and the problem. */
+interface BadInput {
+  patch: Patch;
+  path: string;
+  /** Regular expression source for the problem text after `path: `. */
+  problem: string;
+}
+
+const external = (fields: Patch): Patch => ({
+  database: { mode: "external", external: { type: "postgresql", host: "db.example.com", ...fields } },
+});
+const longLabel = (n: number) => "a".repeat(n);
+
+const CASES: BadInput[] = [
+  // top level
+  { patch: { version: undefined }, path: "version", problem: "is required" },
+  { patch: { version: "4.2" }, path: "version", problem: '"4\\.2" is not a semantic version' },
+  { patch: { version: 42 }, path: "version", problem: "42 is not a string" },
+  { patch: { licenseKey: undefined }, path: "licenseKey", problem: "is required" },
+  {
+    patch: { licenseKey: 12345 },
+    path: "licenseKey",
+    problem: "is not a non-empty string \\(value hidden\\)",
+  },
+  { patch: { namespace: "UEPE_ns" }, path: "namespace", problem: '"UEPE_ns" is not a valid name' },
+  {
+    patch: { namespace: longLabel(64) },
+    path: "namespace",
+    problem: '"a{64}" is not a valid name.*at most 63',
+  },
+  {
+    patch: { releaseName: longLabel(54) },
+    path: "releaseName",
+    problem: '"a{54}" is not a valid name.*at most 53',
+  },
+  { patch: { releaseName: "-uepe" }, path: "releaseName", problem: '"-uepe" is not a valid name' },
+  { patch: { createNamespace: "yes" }, path: "createNamespace", problem: '"yes" is not a boolean' },
+  {
+    patch: { verison: "4.2.0" },
+    path: "verison",
+    problem: 'is not a known argument \\(did you mean "version"\\?\\)',
+  },
+  { patch: { tag: {} }, path: "tag", problem: 'is not a known argument \\(did you mean "tags"\\?\\)' },
+  { patch: { values: [] }, path: "values", problem: "is not an object" },
+  { patch: { values: "persistence.enabled=true" }, path: "values", problem: "is not an object" },
+  // network
+  { patch: { network: undefined }, path: "network", problem: "is required" },
+  {
+    patch: { network: { vpcId: "vpc-xyz" } },
+    path: "network.vpcId",
+    problem: '"vpc-xyz" is not valid; expected a VPC id',
+  },
+  { patch: { network: { vpcId: undefined } }, path: "network.vpcId", problem: "is required" },
+  {
+    patch: { network: { subnetIds: [NETWORK.subnetIds[0]] } },
+    path: "network.subnetIds",
+    problem: "has 1 item\\(s\\); expected at least 2",
+  },
+  {
+    patch: { network: { subnetIds: "subnet-0aa11bb22cc33dd44" } },
+    path: "network.subnetIds",
+    problem: '"subnet-0aa11bb22cc33dd44" is not a list; expected a list',
+  },
+  {
+    patch: { network: { subnetIds: [NETWORK.subnetIds[0], "sub-1"] } },
+    path: "network.subnetIds[1]",
+    problem: '"sub-1" is not valid; expected a subnet id',
+  },
+  {
+    patch: { network: { subnetIds: [NETWORK.subnetIds[0], NETWORK.subnetIds[0]] } },
+    path: "network.subnetIds[1]",
+    problem: '"subnet-0aa11bb22cc33dd44" is listed twice; expected distinct items',
+  },
+  {
+    patch: { network: { allowedSecurityGroupIds: [] } },
+    path: "network.allowedSecurityGroupIds",
+    problem: "has 0 item\\(s\\); expected at least 1",
+  },
+  {
+    patch: { network: { allowedSecurityGroupIds: ["sg-XYZ"] } },
+    path: "network.allowedSecurityGroupIds[0]",
+    problem: '"sg-XYZ" is not valid; expected a security group id',
+  },
+  {
+    patch: { network: { subnets: [] } },
+    path: "network.subnets",
+    problem: 'is not a known argument \\(did you mean "subnetIds"\\?\\)',
+  },
+  {
+    patch: { ...external({}), network: { subnetIds: [] } },
+    path: "network.subnetIds",
+    problem: "has 0 item\\(s\\); expected at least 1",
+  },
+  // database
+  { patch: { database: { mode: "aurora" } }, path: "database.mode", problem: '"aurora" is not supported' },
+  {
+    patch: { database: { profile: "production" } },
+    path: "database.profile",
+    problem: '"production" is not supported; expected one of "dev", "prod"',
+  },
+  {
+    patch: { database: { instanceClass: "m5.large" } },
+    path: "database.instanceClass",
+    problem: '"m5\\.large" is not valid; expected an RDS instance class',
+  },
+  {
+    patch: { database: { engineVersion: "sixteen" } },
+    path: "database.engineVersion",
+    problem: '"sixteen" is not valid; expected a PostgreSQL version',
+  },
+  {
+    patch: { database: { allocatedStorage: 10 } },
+    path: "database.allocatedStorage",
+    problem: "10 is out of range; expected a whole number from 20 to 65536 GiB",
+  },
+  {
+    patch: { database: { allocatedStorage: 20.5 } },
+    path: "database.allocatedStorage",
+    problem: "20\\.5 is out of range",
+  },
+  {
+    patch: { database: { allocatedStorage: 100, maxAllocatedStorage: 50 } },
+    path: "database.maxAllocatedStorage",
+    problem: "50 is below allocatedStorage \\(100\\)",
+  },
+  {
+    patch: { database: { backupRetentionDays: 3 } },
+    path: "database.backupRetentionDays",
+    problem: "3 is out of range; expected a whole number from 7 to 35 days",
+  },
+  {
+    patch: { database: { backupRetentionDays: 40 } },
+    path: "database.backupRetentionDays",
+    problem: "40 is out of range",
+  },
+  { patch: { database: { multiAz: "true" } }, path: "database.multiAz", problem: '"true" is not a boolean' },
+  {
+    patch: { database: { deletionProtection: 1 } },
+    path: "database.deletionProtection",
+    problem: "1 is not a boolean",
+  },
+  {
+    patch: { database: { createSystemDatabase: "no" } },
+    path: "database.createSystemDatabase",
+    problem: '"no" is not a boolean',
+  },
+  {
+    patch: { database: { kmsKeyArn: "arn:aws:s3:::bucket" } },
+    path: "database.kmsKeyArn",
+    problem: '"arn:aws:s3:::bucket" is not a valid KMS ARN',
+  },
+  {
+    patch: { database: { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/uepe" } },
+    path: "database.kmsKeyArn",
+    problem:
+      '"arn:aws:kms:eu-west-1:123456789012:alias/uepe" is not a valid KMS ARN; expected an ARN such as arn:aws:kms:',
+  },
+  {
+    patch: { database: { snapshotIdentifier: "1snap" } },
+    path: "database.snapshotIdentifier",
+    problem: '"1snap" is not valid; expected a DB snapshot identifier',
+  },
+  {
+    patch: { database: { snapshotIdentifier: "snap--double" } },
+    path: "database.snapshotIdentifier",
+    problem: '"snap--double" is not valid',
+  },
+  {
+    patch: { database: { external: { type: "postgresql", host: "db.example.com" } } },
+    path: "database.external",
+    problem: "is only used with database\\.mode external",
+  },
+  { patch: { database: { mode: "external" } }, path: "database.external", problem: "is required" },
+  {
+    patch: external({ type: "mysql" }),
+    path: "database.external.type",
+    problem: '"mysql" is not supported; expected one of "postgresql", "oracle", "saphana"',
+  },
+  { patch: external({ host: undefined }), path: "database.external.host", problem: "is required" },
+  {
+    patch: external({ port: 70000 }),
+    path: "database.external.port",
+    problem: "70000 is out of range; expected a whole number from 1 to 65535",
+  },
+  { patch: external({ name: "my-db" }), path: "database.external.name", problem: '"my-db" is not valid' },
+  {
+    patch: external({ adminUser: "1admin" }),
+    path: "database.external.adminUser",
+    problem: '"1admin" is not valid; expected a database user name',
+  },
+  {
+    patch: external({ adminPassword: "" }),
+    path: "database.external.adminPassword",
+    problem: "is not a non-empty string \\(value hidden\\)",
+  },
+  {
+    patch: external({ hots: "db.example.com" }),
+    path: "database.external.hots",
+    problem: 'is not a known argument \\(did you mean "host"\\?\\)',
+  },
+  {
+    patch: { database: { multiAZ: true } },
+    path: "database.multiAZ",
+    problem: 'is not a known argument \\(did you mean "multiAz"\\?\\)',
+  },
+  // storage
+  { patch: { storage: { mode: "ebs" } }, path: "storage.mode", problem: '"ebs" is not supported' },
+  { patch: { storage: { mode: "existingClaim" } }, path: "storage.existingClaim", problem: "is required" },
+  {
+    patch: { storage: { mode: "existingClaim", existingClaim: "My_Claim" } },
+    path: "storage.existingClaim",
+    problem: '"My_Claim" is not a valid name',
+  },
+  {
+    patch: { storage: { existingClaim: "shared" } },
+    path: "storage.existingClaim",
+    problem: "is only used with storage\\.mode existingClaim",
+  },
+  {
+    patch: { storage: { accessPointPath: "uepe" } },
+    path: "storage.accessPointPath",
+    problem: '"uepe" is not valid; expected an absolute path',
+  },
+  { patch: { storage: { uid: -1 } }, path: "storage.uid", problem: "-1 is out of range" },
+  { patch: { storage: { gid: 1.5 } }, path: "storage.gid", problem: "1\\.5 is out of range" },
+  {
+    patch: { storage: { size: "100GB" } },
+    path: "storage.size",
+    problem: '"100GB" is not valid; expected a Kubernetes quantity',
+  },
+  {
+    patch: { storage: { throughputMode: "Elastic" } },
+    path: "storage.throughputMode",
+    problem: '"Elastic" is not supported \\(did you mean "elastic"\\?\\)',
+  },
+  {
+    patch: { storage: { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/efs" } },
+    path: "storage.kmsKeyArn",
+    problem: '"arn:aws:kms:eu-west-1:123456789012:alias/efs" is not a valid KMS ARN',
+  },
+  {
+    patch: { storage: { accesPointPath: "/uepe" } },
+    path: "storage.accesPointPath",
+    problem: 'is not a known argument \\(did you mean "accessPointPath"\\?\\)',
+  },
+  // backup
+  { patch: { backup: { enabled: "yes" } }, path: "backup.enabled", problem: '"yes" is not a boolean' },
+  { patch: { backup: { vaultName: "a" } }, path: "backup.vaultName", problem: '"a" is not valid' },
+  {
+    patch: { backup: { vaultName: "my vault" } },
+    path: "backup.vaultName",
+    problem: "\"my vault\" is not valid; expected 2-50 letters, digits, '-' or '_'",
+  },
+  {
+    patch: { backup: { schedule: "0 3 * * *" } },
+    path: "backup.schedule",
+    problem: '"0 3 \\* \\* \\*" is not a valid AWS cron expression',
+  },
+  {
+    patch: { backup: { schedule: "cron(0 3 * * * *)" } },
+    path: "backup.schedule",
+    problem: '"cron\\(0 3 \\* \\* \\* \\*\\)" is not a valid AWS cron expression',
+  },
+  {
+    patch: { backup: { schedule: "cron(0 25 * * ? *)" } },
+    path: "backup.schedule",
+    problem: '"cron\\(0 25 \\* \\* \\? \\*\\)" is not a valid AWS cron expression',
+  },
+  { patch: { backup: { retentionDays: 0 } }, path: "backup.retentionDays", problem: "0 is out of range" },
+  {
+    patch: { backup: { kmsKeyArn: "not-an-arn" } },
+    path: "backup.kmsKeyArn",
+    problem: '"not-an-arn" is not a valid KMS ARN',
+  },
+  {
+    patch: { backup: { coldBackupWindow: { until: "0 4 * * *" } } },
+    path: "backup.coldBackupWindow.from",
+    problem: "is required",
+  },
+  {
+    patch: { backup: { coldBackupWindow: { from: "0 2 * * *", until: "every night" } } },
+    path: "backup.coldBackupWindow.until",
+    problem: '"every night" is not a valid cron schedule',
+  },
+  {
+    patch: { backup: { coldBackupWindow: { from: "0 2 * *", until: "0 4 * * *" } } },
+    path: "backup.coldBackupWindow.from",
+    problem: '"0 2 \\* \\*" is not a valid cron schedule; expected a five-field cron expression',
+  },
+  {
+    patch: { backup: { coldBackupWindow: { from: "0 2 * * *", until: "0 4 * * *", to: "0 5 * * *" } } },
+    path: "backup.coldBackupWindow.to",
+    problem: "is not a known argument",
+  },
+  // tls
+  { patch: { tls: { mode: "letsencrypt" } }, path: "tls.mode", problem: '"letsencrypt" is not supported' },
+  {
+    patch: { tls: { installCertManager: "true" } },
+    path: "tls.installCertManager",
+    problem: '"true" is not a boolean',
+  },
+  {
+    patch: { tls: { certManagerVersion: "1.19.1" } },
+    path: "tls.certManagerVersion",
+    problem: '"1\\.19\\.1" is not valid; expected a cert-manager chart version',
+  },
+  {
+    patch: { tls: { issuer: { type: "selfsigned" } } },
+    path: "tls.issuer.type",
+    problem: '"selfsigned" is not supported \\(did you mean "selfSigned"\\?\\)',
+  },
+  {
+    patch: { tls: { issuer: { kind: "clusterissuer" } } },
+    path: "tls.issuer.kind",
+    problem: '"clusterissuer" is not supported \\(did you mean "ClusterIssuer"\\?\\)',
+  },
+  {
+    patch: { tls: { issuer: { name: "My Issuer" } } },
+    path: "tls.issuer.name",
+    problem: '"My Issuer" is not a valid name',
+  },
+  { patch: { tls: { issuer: { type: "existing" } } }, path: "tls.issuer.name", problem: "is required" },
+  { patch: { tls: { mode: "secret" } }, path: "tls.existingSecretName", problem: "is required" },
+  {
+    patch: { tls: { mode: "secret", existingSecretName: "TLS_secret" } },
+    path: "tls.existingSecretName",
+    problem: '"TLS_secret" is not a valid name',
+  },
+  {
+    patch: { tls: { issuers: {} } },
+    path: "tls.issuers",
+    problem: 'is not a known argument \\(did you mean "issuer"\\?\\)',
+  },
+  {
+    patch: { tls: { issuer: { email: "ops@example.com" } } },
+    path: "tls.issuer.email",
+    problem: "is not a known argument",
+  },
+  // registry
+  { patch: { registry: { source: "ecr" } }, path: "registry.source", problem: '"ecr" is not supported' },
+  { patch: { registry: { accessKeyId: undefined } }, path: "registry.accessKeyId", problem: "is required" },
+  {
+    patch: { registry: { secretAccessKey: undefined } },
+    path: "registry.secretAccessKey",
+    problem: "is required",
+  },
+  {
+    patch: { registry: { region: "EU-WEST-1" } },
+    path: "registry.region",
+    problem: '"EU-WEST-1" is not valid; expected an AWS region',
+  },
+  {
+    patch: { registry: { pullSecretName: "Ecr_Cred" } },
+    path: "registry.pullSecretName",
+    problem: '"Ecr_Cred" is not a valid name',
+  },
+  { patch: { registry: { source: "mirror" } }, path: "registry.repository", problem: "is required" },
+  {
+    patch: { registry: { regoin: "eu-west-1" } },
+    path: "registry.regoin",
+    problem: 'is not a known argument \\(did you mean "region"\\?\\)',
+  },
+  // credentials
+  {
+    patch: { credentials: { jdbcUser: "mz-owner" } },
+    path: "credentials.jdbcUser",
+    problem: '"mz-owner" is not valid; expected a database user name',
+  },
+  {
+    patch: { credentials: { passwords: { jdbc: `${PLANTED}/x` } } },
+    path: "credentials.passwords.jdbc",
+    problem: "contains a character RDS or JDBC URLs reject \\(value hidden\\)",
+  },
+  {
+    patch: { credentials: { passwords: { operator: `${PLANTED} x` } } },
+    path: "credentials.passwords.operator",
+    problem: "contains a character RDS or JDBC URLs reject",
+  },
+  {
+    patch: { credentials: { passwords: { admin: "" } } },
+    path: "credentials.passwords.admin",
+    problem: "is not a non-empty string \\(value hidden\\)",
+  },
+  {
+    patch: { credentials: { passwords: { admni: PLANTED } } },
+    path: "credentials.passwords.admni",
+    problem: 'is not a known argument \\(did you mean "admin"\\?\\)',
+  },
+  {
+    patch: { credentials: { passwords: PLANTED } },
+    path: "credentials.passwords",
+    problem: "the given value \\(hidden\\) is not an object",
+  },
+  {
+    patch: { credentials: { password: {} } },
+    path: "credentials.password",
+    problem: 'is not a known argument \\(did you mean "passwords"\\?\\)',
+  },
+  // networking
+  {
+    patch: { networking: { serviceType: "Nodeport" } },
+    path: "networking.serviceType",
+    problem: '"Nodeport" is not supported \\(did you mean "NodePort"\\?\\)',
+  },
+  {
+    patch: { networking: { domain: "Example.com" } },
+    path: "networking.domain",
+    problem: '"Example\\.com" is not a valid host name',
+  },
+  {
+    patch: { networking: { domain: "localhost" } },
+    path: "networking.domain",
+    problem: '"localhost" is not a valid host name',
+  },
+  {
+    patch: { networking: { ingress: { enabled: "true" } } },
+    path: "networking.ingress.enabled",
+    problem: '"true" is not a boolean',
+  },
+  {
+    patch: { networking: { ingress: { className: "Nginx_Class" } } },
+    path: "networking.ingress.className",
+    problem: '"Nginx_Class" is not a valid name',
+  },
+  {
+    patch: { networking: { ingress: { host: "http://uepe.example.com" } } },
+    path: "networking.ingress.host",
+    problem: '"http://uepe\\.example\\.com" is not a valid host name',
+  },
+  {
+    patch: { networking: { ingres: {} } },
+    path: "networking.ingres",
+    problem: 'is not a known argument \\(did you mean "ingress"\\?\\)',
+  },
+  // chart source
+  {
+    patch: { chart: { repository: "ftp://charts.example.com" } },
+    path: "chart.repository",
+    problem: '"ftp://charts\\.example\\.com" is not valid; expected an https:// or oci:// repository URL',
+  },
+  { patch: { chart: { name: "UEPE" } }, path: "chart.name", problem: '"UEPE" is not a valid name' },
+  {
+    patch: { chart: { version: "latest" } },
+    path: "chart.version",
+    problem: '"latest" is not a semantic version',
+  },
+  { patch: { chart: { repo: "https://x" } }, path: "chart.repo", problem: "is not a known argument" },
+  // tags
+  { patch: { tags: { "aws:owner": "ops" } }, path: "tags.aws:owner", problem: "is not a valid tag key" },
+  { patch: { tags: { team: 5 } }, path: "tags.team", problem: "5 is not a string" },
+  {
+    patch: { tags: { note: "x".repeat(257) } },
+    path: "tags.note",
+    problem: "is longer than 256 characters",
+  },
+];
+
+/** Every secret the table or the fixtures hand in: none may appear in any message. */
+const SECRETS = [LICENSE, ACCESS_KEY_ID, SECRET_ACCESS_KEY, PLANTED];
+
+/** Constructs, expects an ArgumentError, and waits for anything that might have been registered. */
+async function rejected(construct: () => unknown): Promise<ArgumentError> {
+  let error: unknown;
+  try {
+    construct();
+  } catch (e) {
+    error = e;
+  }
+  await settle();
+  assert.ok(error instanceof ArgumentError, `expected an ArgumentError, got ${String(error)}`);
+  return error;
+}
+
+describe("validation", () => {
+  beforeEach(() => resetMocks());
+
+  it("has at least 80 distinct bad inputs", () => {
+    const keys = CASES.map((c) => JSON.stringify(c.patch, (_k, v) => (v === undefined ? "(missing)" : v)));
+    const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
+    assert.deepEqual(twice, [], "the same bad input is listed twice");
+    assert.ok(CASES.length >= 80, `only ${CASES.length} cases`);
+  });
+
+  for (const c of CASES)
+    it(`rejects ${c.path}: /${c.problem}/ and registers nothing`, async () => {
+      const args = patched(c.patch);
+      const error = await rejected(() => new UsageEngineStack("uepe", args as never));
+      assert.match(error.message, new RegExp(`^  - ${escape(c.path)}: ${c.problem}`, "m"));
+      assert.ok(
+        error.problems.some((p) => p.path === c.path),
+        `no problem recorded for ${c.path}`,
+      );
+      for (const secret of SECRETS)
+        assert.ok(!error.message.includes(secret), "a secret value is in the message");
+      assert.equal(recorded.length, 0, `registered ${recorded.map((r) => r.type).join(", ")}`);
+    });
+
+  it("rejects arguments that are not an object", async () => {
+    const error = await rejected(() => new UsageEngineStack("uepe", null as never));
+    assert.match(error.message, /\(args\): null is not an object/);
+    assert.equal(recorded.length, 0);
+  });
+
+  it("reports every problem of one call together", async () => {
+    const args = patched({
+      version: "4.2",
+      namespace: "Bad_NS",
+      database: { backupRetentionDays: 3, instanceClass: "m5.large" },
+      storage: { size: "1TB" },
+      backup: { schedule: "daily" },
+      tls: { mode: "letsencrypt" },
+      registry: { accessKeyId: undefined },
+      credentials: { passwords: { jdbc: `${PLANTED}@` } },
+      networking: { domain: "EXAMPLE" },
+      tags: { "aws:x": "y" },
+    });
+    const error = await rejected(() => new UsageEngineStack("uepe", args as never));
+    const paths = error.problems.map((p) => p.path).sort();
+    assert.deepEqual(paths, [
+      "backup.schedule",
+      "credentials.passwords.jdbc",
+      "database.backupRetentionDays",
+      "database.instanceClass",
+      "namespace",
+      "networking.domain",
+      "registry.accessKeyId",
+      "storage.size",
+      "tags.aws:x",
+      "tls.mode",
+      "version",
+    ]);
+    assert.ok(!error.message.includes(PLANTED));
+    assert.equal(recorded.length, 0);
+  });
+
+  it("skips values only known at deployment time instead of rejecting them", async () => {
+    const unknown = pulumi.output(Promise.resolve("later"));
+    const args = patched({ database: { kmsKeyArn: unknown }, network: { vpcId: unknown } });
+    new UsageEngineStack("uepe", args as never);
+    await settle();
+    assert.ok(recorded.length > 0);
+  });
+
+  describe("each part used alone validates before registering", () => {
+    const parts: [string, () => unknown, RegExp][] = [
+      [
+        "SystemDatabase",
+        () => new SystemDatabase("db", { network: { ...NETWORK, vpcId: "vpc-1" }, adminPassword: "" }),
+        /Invalid SystemDatabase arguments:\n {2}- network\.vpcId: "vpc-1" is not valid[\s\S]*- adminPassword: is required/,
+      ],
+      [
+        "SharedStorage",
+        () => new SharedStorage("fs", { network: NETWORK, namespace: "", storage: { uid: 1.5 } }),
+        /Invalid SharedStorage arguments:[\s\S]*storage\.uid: 1\.5 is out of range[\s\S]*namespace: is required/,
+      ],
+      [
+        "BackupPlan",
+        () => new BackupPlan("bk", { resourceArns: [], backup: { retentionDays: -1 } }),
+        /Invalid BackupPlan arguments:[\s\S]*backup\.retentionDays: -1 is out of range[\s\S]*resourceArns: has 0 item/,
+      ],
+      [
+        "Tls",
+        () => new Tls("tls", { tls: { mode: "secret" } }),
+        /Invalid Tls arguments:\n {2}- tls\.existingSecretName: is required/,
+      ],
+      [
+        "RegistryAccess",
+        () => new RegistryAccess("reg", { namespace: "uepe", registry: { source: "mirror" } }),
+        /Invalid RegistryAccess arguments:\n {2}- registry\.repository: is required/,
+      ],
+    ];
+    for (const [part, construct, message] of parts)
+      it(part, async () => {
+        const error = await rejected(construct);
+        assert.match(error.message, message);
+        assert.equal(recorded.length, 0);
+      });
+  });
+
+  describe("secret argument paths", () => {
+    it("recognises every secret argument and nothing else", () => {
+      for (const path of [
+        "licenseKey",
+        "registry.accessKeyId",
+        "registry.secretAccessKey",
+        "registry.password",
+        "credentials.passwords",
+        "credentials.passwords.jdbc",
+        "database.external.adminPassword",
+      ])
+        assert.ok(isSecretPath(path), path);
+      for (const path of [
+        "version",
+        "registry.pullSecretName",
+        "tls.existingSecretName",
+        "database.kmsKeyArn",
+        "registry.username",
+        "credentials.jdbcUser",
+      ])
+        assert.ok(!isSecretPath(path), path);
+    });
+  });
+
+  describe("cron windows", () => {
+    const window = { from: "0 2 * * *", until: "0 5 * * *" };
+    it("accepts a schedule that starts and finishes inside the window", () => {
+      assert.equal(awsCronWithinWindow("cron(0 3 * * ? *)", window, 60), true);
+    });
+    it("rejects a schedule that starts outside the window", () => {
+      assert.equal(awsCronWithinWindow("cron(0 6 * * ? *)", window), false);
+    });
+    it("rejects a schedule whose run outlasts the window", () => {
+      assert.equal(awsCronWithinWindow("cron(0 4 * * ? *)", window, 120), false);
+    });
+    it("handles a window across midnight", () => {
+      assert.equal(
+        awsCronWithinWindow("cron(30 0 * * ? *)", { from: "0 23 * * *", until: "0 2 * * *" }, 60),
+        true,
+      );
+      assert.equal(
+        awsCronWithinWindow("cron(30 22 * * ? *)", { from: "0 23 * * *", until: "0 2 * * *" }),
+        false,
+      );
+    });
+    it("cannot judge malformed expressions", () => {
+      assert.equal(awsCronWithinWindow("0 3 * * *", window), undefined);
+    });
+  });
+});
