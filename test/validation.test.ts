@@ -22,7 +22,7 @@ function patched(patch: Patch, base: Patch = defaultArgs() as unknown as Patch):
   return out;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRe = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** One bad input: what the user wrote, the argument path the error must name, and the problem. */
 interface BadInput {
@@ -511,7 +511,7 @@ describe("validation", () => {
     it(`rejects ${c.path}: /${c.problem}/ and registers nothing`, async () => {
       const args = patched(c.patch);
       const error = await rejected(() => new UsageEngineStack("uepe", args as never));
-      assert.match(error.message, new RegExp(`^  - ${escape(c.path)}: ${c.problem}`, "m"));
+      assert.match(error.message, new RegExp(`^  - ${escapeRe(c.path)}: ${c.problem}`, "m"));
       assert.ok(
         error.problems.some((p) => p.path === c.path),
         `no problem recorded for ${c.path}`,
@@ -586,7 +586,7 @@ describe("validation", () => {
       ],
       [
         "Tls",
-        () => new Tls("tls", { tls: { mode: "secret" } }),
+        () => new Tls("tls", { namespace: "uepe", tls: { mode: "secret" } }),
         /Invalid Tls arguments:\n {2}- tls\.existingSecretName: is required/,
       ],
       [
