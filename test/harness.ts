@@ -33,6 +33,8 @@ export interface Recorded {
   finishedSeq: number;
   /** Order in which the provider was asked to create it. */
   startedSeq: number;
+  /** State the provider answered with (secrets unwrapped), e.g. a RandomPassword's `result`. */
+  outputs: Record<string, unknown>;
 }
 
 /** Component outputs registered with registerOutputs, raw (secret-marked). */
@@ -51,6 +53,9 @@ export const delays: Record<string, number> = {};
 export function hash(text: string, length = 17): string {
   return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
+
+/** What the mocked `aws.ecr.getAuthorizationToken` answers: base64 of `AWS:<token>`, a secret. */
+export const ECR_AUTHORIZATION_TOKEN = Buffer.from(`AWS:ecr-token-${hash("token", 40)}`).toString("base64");
 
 /** A deterministic password shaped like random.RandomPassword's result for these inputs. */
 function mockPassword(name: string, inputs: Record<string, unknown>): string {
@@ -199,9 +204,8 @@ const mocks: pulumi.runtime.Mocks = {
   },
   call: (args) => {
     if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
-      const token = Buffer.from(`AWS:ecr-token-${hash("token", 40)}`).toString("base64");
       return {
-        authorizationToken: token,
+        authorizationToken: ECR_AUTHORIZATION_TOKEN,
         expiresAt: "2026-11-24T00:00:00Z",
         proxyEndpoint: "https://x",
         userName: "AWS",
@@ -259,6 +263,11 @@ function instrumentMonitor(): void {
           dependencies: req.getDependenciesList(),
           startedSeq,
           finishedSeq: seq++,
+          outputs: unwrapSecrets(
+            (response as { getObject(): { toJavaScript(): unknown } | undefined })
+              .getObject()
+              ?.toJavaScript() ?? {},
+          ) as Record<string, unknown>,
         });
       }
       cb(err, response);
