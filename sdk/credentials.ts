@@ -1,7 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ADMIN_PASSWORD_KEYS, type DatabaseType, ENV_SECRET_KEYS, ENV_SECRETS_NAME } from "./chart";
+import {
+  ADMIN_PASSWORD_KEYS,
+  type CredentialName,
+  DATABASE_VALUES_BLOCK,
+  type DatabaseType,
+  ENV_SECRET_KEYS,
+  ENV_SECRETS_NAME,
+} from "./chart";
 import { managedLabels } from "./kubernetes";
 import { Checker } from "./validation";
 
@@ -21,12 +28,37 @@ export interface CredentialPasswords {
   key?: pulumi.Input<string>;
 }
 
+/**
+ * env-secrets key names per logical credential, for a chart version that reads a credential
+ * under another key than the package's table says (see README, "Chart contract").
+ */
+export interface CredentialKeyNames {
+  /** Key of the JDBC user name. Default: `jdbcUser`. */
+  jdbcUser?: string;
+  /** Key of the JDBC password. Default: `jdbcPassword`. */
+  jdbc?: string;
+  /** Key of the schema owner's password. Default: `mzownerPassword`. */
+  mzowner?: string;
+  /** Key of the database administrator password. Default: `postgresqlPassword`, `oraclePassword` or `saphanaPassword` by database type. */
+  admin?: string;
+  /** Key of the operator user's password. Default: `operatorPassword`. */
+  operator?: string;
+  /** Key of the keystore password. Default: `tlsKeystorePassword`. */
+  keystore?: string;
+  /** Key of the private key password. Default: `tlsKeyPassword`. */
+  key?: string;
+}
+
 /** System credentials: overrides for what is otherwise generated. */
 export interface CredentialsOptions {
   /** Database user the platform connects as. Default: `mzowner`. */
   jdbcUser?: pulumi.Input<string>;
   /** Passwords to use instead of generated ones. Default: all generated. */
   passwords?: CredentialPasswords;
+  /** Renames env-secrets keys, e.g. `{ jdbc: "jdbcPass" }` when a chart version reads another key. Default: the chart contract's names. */
+  keyNames?: CredentialKeyNames;
+  /** Additional env-secrets entries (Secret key to value) a chart version reads and the package does not manage; values are treated as secrets. Default: none. */
+  extra?: { [key: string]: pulumi.Input<string> };
 }
 
 export interface SystemCredentialsArgs {
@@ -60,29 +92,108 @@ export const PASSWORD_NAMES: readonly PasswordName[] = [
 export const PASSWORD_SPECIALS = "-_.~";
 export const PASSWORD_LENGTH = 32;
 
-/** Checks credential overrides; secret values are type-checked but never echoed. */
+/** The logical credentials in env-secrets, in the order the Secret lists them. */
+export const CREDENTIAL_NAMES: readonly CredentialName[] = ["jdbcUser", ...PASSWORD_NAMES];
+
+const DATABASE_TYPES = Object.keys(DATABASE_VALUES_BLOCK) as DatabaseType[];
+
+/** The env-secrets key of each logical credential: the chart contract's name unless renamed. */
+export function envSecretKeyNames(
+  keyNames: CredentialKeyNames | undefined,
+  databaseType: DatabaseType,
+): Record<CredentialName, string> {
+  const defaults: Record<CredentialName, string> = {
+    ...ENV_SECRET_KEYS,
+    admin: ADMIN_PASSWORD_KEYS[databaseType],
+  };
+  return Object.fromEntries(
+    CREDENTIAL_NAMES.map((name) => [name, keyNames?.[name] ?? defaults[name]]),
+  ) as Record<CredentialName, string>;
+}
+
+/**
+ * Checks credential overrides; secret values are type-checked but never echoed. Without a
+ * database type, key clashes are checked for every type the chart supports.
+ */
 export function checkCredentials(
   check: Checker,
   path: string,
   options: CredentialsOptions | undefined,
+  databaseType?: DatabaseType,
 ): void {
-  if (!check.knownKeys(path, options, ["jdbcUser", "passwords"])) return;
+  if (!check.knownKeys(path, options, ["jdbcUser", "passwords", "keyNames", "extra"])) return;
   check.pattern(
     `${path}.jdbcUser`,
     options.jdbcUser,
     /^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/,
     "a database user name: a letter or '_' then letters, digits or '_', at most 63 characters",
   );
-  if (!check.knownKeys(`${path}.passwords`, options.passwords, PASSWORD_NAMES)) return;
-  for (const name of PASSWORD_NAMES) {
-    const value = options.passwords[name];
-    check.secret(`${path}.passwords.${name}`, value);
-    if (typeof value === "string" && /[/@"'\s]/.test(value))
-      check.fail(
-        `${path}.passwords.${name}`,
-        "contains a character RDS or JDBC URLs reject (value hidden)",
-        "no '/', '@', '\"', quote or white space",
-      );
+  if (check.knownKeys(`${path}.passwords`, options.passwords, PASSWORD_NAMES))
+    for (const name of PASSWORD_NAMES) {
+      const value = options.passwords[name];
+      check.secret(`${path}.passwords.${name}`, value);
+      if (typeof value === "string" && /[/@"'\s]/.test(value))
+        check.fail(
+          `${path}.passwords.${name}`,
+          "contains a character RDS or JDBC URLs reject (value hidden)",
+          "no '/', '@', '\"', quote or white space",
+        );
+    }
+  const types =
+    databaseType !== undefined && DATABASE_TYPES.includes(databaseType) ? [databaseType] : DATABASE_TYPES;
+  checkKeyNames(check, path, options, types);
+}
+
+/** Renamed keys must be valid Secret keys, distinct, and `extra` must not overwrite a managed key. */
+function checkKeyNames(
+  check: Checker,
+  path: string,
+  options: CredentialsOptions,
+  databaseTypes: readonly DatabaseType[],
+): void {
+  const keyNamesOk = check.knownKeys(`${path}.keyNames`, options.keyNames, CREDENTIAL_NAMES);
+  let namesValid = true;
+  if (keyNamesOk)
+    for (const [name, key] of Object.entries(options.keyNames ?? {}))
+      if (CREDENTIAL_NAMES.includes(name as CredentialName))
+        namesValid = check.secretDataKey(`${path}.keyNames.${name}`, key) && namesValid;
+  const extra = options.extra;
+  const extraOk = extra !== undefined && check.knownKeys(`${path}.extra`, extra, Object.keys(extra));
+  if (extraOk)
+    for (const [key, value] of Object.entries(extra)) {
+      check.secretDataKey(`${path}.extra.${key}`, key);
+      check.secret(`${path}.extra.${key}`, value);
+    }
+  if (!namesValid) return;
+  const reported = new Set<string>();
+  const once = (where: string, problem: string, accepted: string) => {
+    if (reported.has(where)) return;
+    reported.add(where);
+    check.fail(where, problem, accepted);
+  };
+  for (const type of databaseTypes) {
+    const keys = envSecretKeyNames(keyNamesOk ? options.keyNames : undefined, type);
+    const owner = new Map<string, CredentialName>();
+    for (const name of CREDENTIAL_NAMES) {
+      const other = owner.get(keys[name]);
+      if (other !== undefined)
+        once(
+          `${path}.keyNames.${options.keyNames?.[name] !== undefined ? name : other}`,
+          `"${keys[name]}" is also the env-secrets key of the ${options.keyNames?.[name] !== undefined ? other : name} credential`,
+          "a key no other credential uses",
+        );
+      else owner.set(keys[name], name);
+    }
+    if (extraOk)
+      for (const key of Object.keys(extra)) {
+        const name = owner.get(key);
+        if (name !== undefined)
+          once(
+            `${path}.extra.${key}`,
+            `clashes with the env-secrets key the package writes for the ${name} credential`,
+            `a key the package does not manage (to supply that credential use credentials.passwords or rename it with credentials.keyNames.${name})`,
+          );
+      }
   }
 }
 
@@ -113,7 +224,8 @@ export class SystemCredentials extends pulumi.ComponentResource {
 
   constructor(name: string, args: SystemCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     const check = new Checker("SystemCredentials");
-    checkCredentials(check, "credentials", args.credentials);
+    checkCredentials(check, "credentials", args.credentials, args.databaseType ?? "postgresql");
+    check.oneOf("databaseType", args.databaseType, DATABASE_TYPES);
     check.required("namespace", args.namespace, "the release namespace");
     check.throwIfAny();
     super("usage-engine:index:SystemCredentials", name, {}, opts);
@@ -129,15 +241,18 @@ export class SystemCredentials extends pulumi.ComponentResource {
 
     this.adminPassword = password("admin");
     this.jdbcUser = pulumi.output(args.credentials?.jdbcUser ?? "mzowner");
+    const keys = envSecretKeyNames(args.credentials?.keyNames, databaseType);
     const stringData: Record<string, pulumi.Input<string>> = {
-      [ENV_SECRET_KEYS.jdbcUser]: this.jdbcUser,
-      [ENV_SECRET_KEYS.jdbc]: password("jdbc"),
-      [ENV_SECRET_KEYS.mzowner]: password("mzowner"),
-      [ENV_SECRET_KEYS.operator]: password("operator"),
-      [ENV_SECRET_KEYS.keystore]: password("keystore"),
-      [ENV_SECRET_KEYS.key]: password("key"),
+      [keys.jdbcUser]: this.jdbcUser,
+      [keys.jdbc]: password("jdbc"),
+      [keys.mzowner]: password("mzowner"),
+      [keys.operator]: password("operator"),
+      [keys.keystore]: password("keystore"),
+      [keys.key]: password("key"),
     };
-    if (storeAdmin) stringData[ADMIN_PASSWORD_KEYS[databaseType]] = this.adminPassword;
+    if (storeAdmin) stringData[keys.admin] = this.adminPassword;
+    for (const [key, value] of Object.entries(args.credentials?.extra ?? {}))
+      stringData[key] = pulumi.secret(value);
 
     const secret = new k8s.core.v1.Secret(
       `${name}-env-secrets`,

@@ -188,7 +188,7 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   check.boolean("createNamespace", args.createNamespace);
   if (resolved.database.mode === "rds" || resolved.storage.mode === "efs")
     checkNetwork(check, "network", args.network, resolved.database.mode === "rds" ? 2 : 1);
-  checkCredentials(check, "credentials", args.credentials);
+  checkCredentials(check, "credentials", args.credentials, resolved.database.external?.type ?? "postgresql");
   checkNetworking(check, "networking", args.networking);
   checkChartSource(check, "chart", args.chart);
   checkTags(check, "tags", args.tags);

@@ -55,6 +55,7 @@ function show(value: unknown, path = ""): string {
 
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RFC1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SECRET_DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 const HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ARN = /^arn:aws[a-zA-Z-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/;
@@ -222,6 +223,17 @@ export class Checker {
     if (this.string(path, value, accepted) && (value.length > 253 || !HOSTNAME.test(value)))
       this.fail(path, `${show(value, path)} is not a valid host name`, accepted);
   }
+  /** A key in a Secret's or ConfigMap's data, as Kubernetes accepts it (IsConfigMapKey). */
+  secretDataKey(path: string, value: unknown): value is string {
+    const accepted = "letters, digits, '-', '_' and '.' ([-._a-zA-Z0-9]+), at most 253 characters, not '.' or '..'";
+    if (!this.string(path, value, accepted)) return false;
+    if (value.length > 253 || !SECRET_DATA_KEY.test(value) || value === "." || value.startsWith("..")) {
+      this.fail(path, `${show(value, path)} is not a valid Secret key`, accepted);
+      return false;
+    }
+    return true;
+  }
+
 
   email(path: string, value: unknown): void {
     this.pattern(path, value, EMAIL, "an e-mail address such as ops@example.com");
