@@ -100,6 +100,44 @@ export const CHART_KEYS = {
     evidence: "unverified",
   },
   serviceType: { path: "platform.service.type", feed: "networking.serviceType", evidence: "unverified" },
+  serviceAnnotations: {
+    path: "platform.service.annotations",
+    feed: "networking.serviceAnnotations",
+    evidence: "unverified",
+  },
+  loadBalancerSourceRanges: {
+    path: "platform.service.loadBalancerSourceRanges",
+    feed: "networking.loadBalancerSourceRanges",
+    evidence: "unverified",
+  },
+  ingressEnabled: { path: "ingress.enabled", feed: "networking.ingress.enabled", evidence: "unverified" },
+  ingressClassName: { path: "ingress.className", feed: "networking.ingress.className", evidence: "unverified" },
+  ingressAnnotations: {
+    path: "ingress.annotations",
+    feed: "networking.ingress.annotations + cert-manager issuer annotation",
+    evidence: "unverified",
+  },
+  ingressTls: { path: "ingress.tls.enabled", feed: "networking.ingress.tls", evidence: "unverified" },
+  ingressTlsSecretName: {
+    path: "ingress.tls.secretName",
+    feed: "tls Secret (secret mode) or <release>-ingress-tls (cert-manager)",
+    evidence: "unverified",
+  },
+  ingressPlatformHost: {
+    path: "ingress.hosts.platform",
+    feed: "networking.ingress.host or platform.<domain>",
+    evidence: "unverified",
+  },
+  ingressDesktopOnlineHost: {
+    path: "ingress.hosts.desktopOnline",
+    feed: "networking.ingress.desktopOnlineHost or desktop-online.<domain>",
+    evidence: "unverified",
+  },
+  ingressControllerServiceName: {
+    path: "global.ingressController.serviceName",
+    feed: "ingress-nginx controller Service, when networking.installIngressNginx",
+    evidence: "unverified",
+  },
   suspendFrom: {
     path: "suspend.from",
     feed: "backup.coldBackupWindow.from",
@@ -132,6 +170,9 @@ export type CredentialName = "jdbcUser" | "jdbc" | "mzowner" | "admin" | "operat
 
 const PREPARATIONS_42 = `${DOCS}/277676052`;
 const AUTHORIZATION_SERVER_42 = `${DOCS}/233865291`;
+
+/** Keys of the TLS Secret used in `tls.mode: "secret"` (verified: PREPARATIONS_42, TLS section). */
+export const TLS_SECRET_KEYS = { keystore: "keystore.jks", key: "tls.key", certificate: "tls.crt" } as const;
 
 /** Name of the Secret the chart reads system credentials from (verified: PREPARATIONS_42). */
 export const ENV_SECRETS_NAME = "env-secrets";
@@ -319,6 +360,23 @@ export interface ChartInputs {
   serviceType: string;
   domain?: string;
   suspend?: { from: string; until: string };
+  networking?: ChartNetworking;
+}
+
+/** How the platform is exposed (see sdk/networking.ts). */
+export interface ChartNetworking {
+  serviceAnnotations?: Record<string, string>;
+  loadBalancerSourceRanges?: string[];
+  ingress?: {
+    className: string;
+    annotations: Record<string, pulumi.Input<string>>;
+    /** TLS Secret of the ingress hosts; undefined serves the ingress over plain HTTP. */
+    tlsSecretName?: pulumi.Input<string>;
+    platformHost: string;
+    desktopOnlineHost: string;
+  };
+  /** The ingress controller Service installed next to the platform, when the package installs one. */
+  ingressControllerServiceName?: string;
 }
 
 type Values = Record<string, unknown>;
@@ -356,6 +414,24 @@ function renderTls(values: Values, tls: ChartInputs["tls"]): void {
   }
 }
 
+function renderNetworking(values: Values, networking: ChartNetworking): void {
+  if (networking.serviceAnnotations && Object.keys(networking.serviceAnnotations).length > 0)
+    put(values, "serviceAnnotations", networking.serviceAnnotations);
+  if (networking.loadBalancerSourceRanges && networking.loadBalancerSourceRanges.length > 0)
+    put(values, "loadBalancerSourceRanges", networking.loadBalancerSourceRanges);
+  if (networking.ingressControllerServiceName)
+    put(values, "ingressControllerServiceName", networking.ingressControllerServiceName);
+  const ingress = networking.ingress;
+  put(values, "ingressEnabled", ingress !== undefined);
+  if (!ingress) return;
+  put(values, "ingressClassName", ingress.className);
+  if (Object.keys(ingress.annotations).length > 0) put(values, "ingressAnnotations", ingress.annotations);
+  put(values, "ingressTls", ingress.tlsSecretName !== undefined);
+  if (ingress.tlsSecretName !== undefined) put(values, "ingressTlsSecretName", ingress.tlsSecretName);
+  put(values, "ingressPlatformHost", ingress.platformHost);
+  put(values, "ingressDesktopOnlineHost", ingress.desktopOnlineHost);
+}
+
 /** The package's chart values, before user `values` are merged (may hold Outputs). */
 export function renderChartValues(inputs: ChartInputs): Values {
   const values: Values = {};
@@ -373,6 +449,7 @@ export function renderChartValues(inputs: ChartInputs): Values {
   renderDatabase(values, inputs.database);
   renderTls(values, inputs.tls);
   put(values, "serviceType", inputs.serviceType);
+  if (inputs.networking) renderNetworking(values, inputs.networking);
   if (inputs.suspend) {
     put(values, "suspendFrom", inputs.suspend.from);
     put(values, "suspendUntil", inputs.suspend.until);

@@ -1,3 +1,4 @@
+export { AwsIdentityMode, type AwsIdentityOptions } from "./awsIdentity";
 export { type BackupOptions, BackupPlan, type BackupPlanArgs, type ColdBackupWindow } from "./backup";
 export {
   type CredentialPasswords,
@@ -15,6 +16,15 @@ export {
 } from "./database";
 export type { NetworkOptions, Tags } from "./network";
 export {
+  type AddonChartOptions,
+  type ExternalDnsOptions,
+  type IngressOptions,
+  Networking,
+  type NetworkingArgs,
+  type NetworkingOptions,
+  ServiceType,
+} from "./networking";
+export {
   RegistryAccess,
   type RegistryAccessArgs,
   type RegistryOptions,
@@ -28,19 +38,18 @@ export {
   type ThroughputMode,
 } from "./storage";
 export {
-  type IssuerKind,
+  AcmeChallenge,
+  IssuerKind,
   type IssuerOptions,
-  type IssuerType,
+  IssuerType,
   Tls,
   type TlsArgs,
-  type TlsMode,
+  TlsMode,
   type TlsOptions,
+  type TlsSecretOptions,
 } from "./tls";
 export {
   type ChartSourceOptions,
-  type IngressOptions,
-  type NetworkingOptions,
-  type ServiceType,
   UsageEngineStack,
   type UsageEngineStackArgs,
 } from "./usageEngineStack";

@@ -13,40 +13,21 @@ import {
 } from "./database";
 import { managedLabels } from "./kubernetes";
 import { checkNetwork, checkTags, type NetworkOptions, type Tags } from "./network";
+import {
+  chartNetworking,
+  type IngressCertificate,
+  Networking,
+  type NetworkingOptions,
+  type ResolvedNetworking,
+  resolveNetworking,
+  type ServiceType,
+} from "./networking";
 import { RegistryAccess, type RegistryOptions, resolveRegistry } from "./registry";
 import { resolveStorage, SharedStorage, type StorageOptions } from "./storage";
 import { resolveTls, Tls, type TlsOptions } from "./tls";
 import { Checker } from "./validation";
 
-/** Kubernetes Service type of the platform. */
-export const ServiceType = {
-  NodePort: "NodePort",
-  LoadBalancer: "LoadBalancer",
-  ClusterIP: "ClusterIP",
-} as const;
-export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
-
-/** An HTTP(S) ingress in front of the platform's web endpoints. */
-export interface IngressOptions {
-  /** Create the ingress. Default: false. */
-  enabled?: boolean;
-  /** Ingress class. Default: `nginx`. */
-  className?: string;
-  /** Host name the platform is served on. Default: `uepe.<domain>`. */
-  host?: string;
-  /** Annotations on the ingress. Default: none. */
-  annotations?: { [key: string]: string };
-}
-
-/** How the platform is reached. */
-export interface NetworkingOptions {
-  /** Service type of the platform. Default: `NodePort`. */
-  serviceType?: ServiceType;
-  /** HTTP(S) ingress. Default: none. */
-  ingress?: IngressOptions;
-  /** DNS domain of the installation, e.g. `uepe.example.com`. Default: none. */
-  domain?: string;
-}
+export { type IngressOptions, type NetworkingOptions, ServiceType } from "./networking";
 
 /** Where the UEPE chart comes from (override for mirrors and air-gapped installs). */
 export interface ChartSourceOptions {
@@ -126,24 +107,12 @@ export interface ResolvedStack {
   registry: ReturnType<typeof resolveRegistry>;
   serviceType: ServiceType;
   domain?: string;
+  networking: ResolvedNetworking;
   chart: Required<ChartSourceOptions>;
 }
 
 /** Release timeout: the platform's first start creates and migrates the system database. */
 export const RELEASE_TIMEOUT_SECONDS = 1800;
-
-function checkNetworking(check: Checker, path: string, networking: NetworkingOptions | undefined): void {
-  if (!check.knownKeys(path, networking, ["serviceType", "ingress", "domain"])) return;
-  check.oneOf(`${path}.serviceType`, networking.serviceType, ["NodePort", "LoadBalancer", "ClusterIP"]);
-  check.hostname(`${path}.domain`, networking.domain);
-  if (
-    check.knownKeys(`${path}.ingress`, networking.ingress, ["enabled", "className", "host", "annotations"])
-  ) {
-    check.boolean(`${path}.ingress.enabled`, networking.ingress.enabled);
-    check.rfc1123Subdomain(`${path}.ingress.className`, networking.ingress.className);
-    check.hostname(`${path}.ingress.host`, networking.ingress.host);
-  }
-}
 
 function checkChartSource(check: Checker, path: string, chart: ChartSourceOptions | undefined): void {
   if (!check.knownKeys(path, chart, ["repository", "name", "version"])) return;
@@ -165,6 +134,8 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   check.semver("version", args.version);
   check.required("licenseKey", args.licenseKey, "the license key text (secret)");
   check.secret("licenseKey", args.licenseKey);
+  const tls = resolveTls(check, "tls", args.tls);
+  const networking = resolveNetworking(check, "networking", args.networking, tls.mode !== "disabled");
   const resolved: ResolvedStack = {
     version: args.version,
     namespace: args.namespace ?? "uepe",
@@ -173,10 +144,11 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
     database: resolveDatabase(check, "database", args.database),
     storage: resolveStorage(check, "storage", args.storage),
     backup: resolveBackup(check, "backup", args.backup),
-    tls: resolveTls(check, "tls", args.tls),
+    tls,
     registry: resolveRegistry(check, "registry", args.registry),
-    serviceType: args.networking?.serviceType ?? "NodePort",
-    domain: args.networking?.domain,
+    serviceType: networking.serviceType,
+    domain: networking.domain,
+    networking,
     chart: {
       repository: args.chart?.repository ?? CHART_REPOSITORY,
       name: args.chart?.name ?? CHART_NAME,
@@ -189,7 +161,6 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   if (resolved.database.mode === "rds" || resolved.storage.mode === "efs")
     checkNetwork(check, "network", args.network, resolved.database.mode === "rds" ? 2 : 1);
   checkCredentials(check, "credentials", args.credentials, resolved.database.external?.type ?? "postgresql");
-  checkNetworking(check, "networking", args.networking);
   checkChartSource(check, "chart", args.chart);
   checkTags(check, "tags", args.tags);
   if (args.values !== undefined && (typeof args.values !== "object" || Array.isArray(args.values)))
@@ -225,6 +196,10 @@ export class UsageEngineStack extends pulumi.ComponentResource {
   public readonly backupPlanId: pulumi.Output<string>;
   /** Name of the cert-manager issuer the platform certificate uses (empty unless TLS mode is `certManager`). */
   public readonly issuerName: pulumi.Output<string>;
+  /** URL of the platform's REST endpoints behind the ingress (empty without `networking.ingress`). */
+  public readonly platformUrl: pulumi.Output<string>;
+  /** URL of Desktop Online behind the ingress (empty without `networking.ingress`). */
+  public readonly desktopOnlineUrl: pulumi.Output<string>;
   /** Name of the system credentials Secret (`env-secrets`). */
   public readonly envSecretName: pulumi.Output<string>;
   /** Name of the image pull secret (empty for a mirror without one). */
@@ -274,7 +249,27 @@ export class UsageEngineStack extends pulumi.ComponentResource {
             child,
           )
         : undefined;
-    const tls = new Tls(`${name}-tls`, { tls: args.tls }, child);
+    const tls = new Tls(
+      `${name}-tls`,
+      {
+        tls: args.tls,
+        namespace,
+        domain: r.networking.domain,
+        ingressClassName: r.networking.ingress?.className,
+        tags: args.tags,
+      },
+      child,
+    );
+    const networking = new Networking(
+      `${name}-networking`,
+      {
+        networking: args.networking,
+        tlsEnabled: r.tls.mode !== "disabled",
+        ownerId: `${r.namespace}-${r.releaseName}`,
+        tags: args.tags,
+      },
+      child,
+    );
     const registry = new RegistryAccess(`${name}-registry`, { registry: args.registry, namespace }, child);
 
     const claimName =
@@ -292,6 +287,7 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       serviceType: r.serviceType,
       domain: r.domain,
       suspend: r.backup.coldBackupWindow,
+      networking: chartNetworking(r.networking, ingressCertificate(r, tls), r.tls.issuer.kind),
     };
     const values = chartValues(inputs, args.values);
     const release = new k8s.helm.v3.Release(
@@ -324,6 +320,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     this.backupVaultName = backup?.vaultName ?? pulumi.output("");
     this.backupPlanId = backup?.planId ?? pulumi.output("");
     this.issuerName = tls.issuerName;
+    this.platformUrl = networking.platformUrl;
+    this.desktopOnlineUrl = networking.desktopOnlineUrl;
     this.envSecretName = credentials.secretName;
     this.pullSecretName = registry.pullSecretName;
     this.chartValues = values;
@@ -339,6 +337,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       backupVaultName: this.backupVaultName,
       backupPlanId: this.backupPlanId,
       issuerName: this.issuerName,
+      platformUrl: this.platformUrl,
+      desktopOnlineUrl: this.desktopOnlineUrl,
       envSecretName: this.envSecretName,
       pullSecretName: this.pullSecretName,
       chartValues: this.chartValues,
@@ -397,6 +397,19 @@ const EXTERNAL_DEFAULT_PORTS = { postgresql: 5432, oracle: 1521, saphana: 30015 
 function tlsValues(r: ResolvedStack, tls: Tls): ChartInputs["tls"] {
   if (r.tls.mode === "certManager")
     return { mode: "certManager", issuerKind: tls.issuerKind, issuerName: tls.issuerName };
-  if (r.tls.mode === "secret") return { mode: "secret", secretName: r.tls.existingSecretName! };
+  if (r.tls.mode === "secret") return { mode: "secret", secretName: tls.secretName };
   return { mode: "disabled" };
+}
+
+/** The certificate the ingress hosts get: issued by the platform's issuer, or the TLS Secret. */
+function ingressCertificate(r: ResolvedStack, tls: Tls): IngressCertificate {
+  if (r.tls.mode === "certManager")
+    return {
+      source: "certManager",
+      issuerKind: tls.issuerKind,
+      issuerName: tls.issuerName,
+      secretName: `${r.releaseName}-ingress-tls`,
+    };
+  if (r.tls.mode === "secret") return { source: "secret", secretName: tls.secretName };
+  return { source: "none" };
 }
