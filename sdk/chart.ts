@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as semver from "semver";
+import { type Checker, isUnknown } from "./validation";
 
 /**
  * The chart contract: every UEPE chart value key and Secret key name this package writes, the
@@ -337,6 +338,114 @@ export function inVersionRange(entry: { since?: string; until?: string }, versio
   if (entry.since !== undefined && semver.lt(version, entry.since)) return false;
   if (entry.until !== undefined && semver.gte(version, entry.until)) return false;
   return true;
+}
+
+const UPGRADE_PREPARATIONS = `${DOCS}/226197661`;
+
+/** A chart value key that a chart version removed or renamed. */
+export interface RemovedValue {
+  /** Dot path of the key in the chart values. */
+  readonly path: string;
+  /** First chart version without the key. */
+  readonly removedIn: string;
+  /** The key (or package argument) to use instead, when there is one. */
+  readonly replacement?: string;
+  /** Whether DigitalRoute's documentation says the key was removed. */
+  readonly evidence: Evidence;
+  /** Whether `removedIn` is documented (`verified`) or our inference (`unverified`). */
+  readonly versionEvidence: Evidence;
+  /** Where the removal is documented. */
+  readonly source: string;
+}
+
+/**
+ * Keys removed or renamed between chart versions. A user `values` entry that the target chart
+ * version removed is refused before any resource, instead of being ignored by Helm.
+ * The four operator/JMX keys are quoted as removed in the vendor's upgrade preparations, whose
+ * example upgrades to chart 4.0.0; the changelog line's version is not shown, so `removedIn` is
+ * inferred. `suspend.crontab/duration` were replaced by `suspend.from/until` (cron, verified);
+ * no 4.x page documents the old pair, hence 4.0.0 (inferred). Confirm against the CHANGELOG.md
+ * of the chart you pin (`helm pull ... --untar`).
+ */
+export const REMOVED_VALUES: readonly RemovedValue[] = [
+  {
+    path: "mzOperator.clusterWide",
+    removedIn: "4.0.0",
+    evidence: "verified",
+    versionEvidence: "unverified",
+    source: UPGRADE_PREPARATIONS,
+  },
+  {
+    path: "mzOperator.experimental.performPeriodicWorkflowCleanup",
+    removedIn: "4.0.0",
+    evidence: "verified",
+    versionEvidence: "unverified",
+    source: UPGRADE_PREPARATIONS,
+  },
+  {
+    path: "jmx.remote",
+    removedIn: "4.0.0",
+    evidence: "verified",
+    versionEvidence: "unverified",
+    source: UPGRADE_PREPARATIONS,
+  },
+  {
+    path: "platform.debug.jmx",
+    removedIn: "4.0.0",
+    evidence: "verified",
+    versionEvidence: "unverified",
+    source: UPGRADE_PREPARATIONS,
+  },
+  {
+    path: "suspend.crontab",
+    removedIn: "4.0.0",
+    replacement: "suspend.from (a cron expression; or the package argument backup.coldBackupWindow.from)",
+    evidence: "verified",
+    versionEvidence: "unverified",
+    source: "https://infozone.atlassian.net/wiki/pages/diffpages.action?originalId=91423260&pageId=91357900",
+  },
+  {
+    path: "suspend.duration",
+    removedIn: "4.0.0",
+    replacement: "suspend.until (a cron expression; or the package argument backup.coldBackupWindow.until)",
+    evidence: "verified",
+    versionEvidence: "unverified",
+    source: "https://infozone.atlassian.net/wiki/pages/diffpages.action?originalId=91423260&pageId=91357900",
+  },
+];
+
+/** Whether `values` sets the dot path (to anything but null, which tells Helm to drop a key). */
+function setsPath(values: unknown, path: string): boolean {
+  let node = values;
+  for (const part of path.split(".")) {
+    if (typeof node !== "object" || node === null || Array.isArray(node) || isUnknown(node)) return false;
+    if (!Object.hasOwn(node, part)) return false;
+    node = (node as Values)[part];
+  }
+  return node !== null && node !== undefined;
+}
+
+/**
+ * Refuses every key of user `values` that `chartVersion` no longer has, naming the key path,
+ * the version that removed it and its replacement. Skips an invalid version (reported elsewhere).
+ */
+export function checkRemovedValues(
+  check: Checker,
+  path: string,
+  values: unknown,
+  chartVersion: unknown,
+): void {
+  if (typeof chartVersion !== "string" || semver.valid(chartVersion) === null) return;
+  for (const removed of REMOVED_VALUES) {
+    if (!semver.gte(chartVersion, removed.removedIn) || !setsPath(values, removed.path)) continue;
+    check.fail(
+      `${path}.${removed.path}`,
+      `was removed from the chart in version ${removed.removedIn} (deploying ${chartVersion})`,
+      removed.replacement
+        ? `${removed.replacement} instead`
+        : "the key taken out of values: the chart has no replacement",
+    );
+  }
 }
 
 /** What the package knows when it renders chart values. */

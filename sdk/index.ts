@@ -1,6 +1,13 @@
 export { AwsIdentityMode, type AwsIdentityOptions } from "./awsIdentity";
+export {
+  type AuthorizationServerOptions,
+  AuthorizationServerSecrets,
+  type AuthorizationServerSecretsArgs,
+  type JwtKeystoreOptions,
+} from "./authorization";
 export { type BackupOptions, BackupPlan, type BackupPlanArgs, type ColdBackupWindow } from "./backup";
 export {
+  type CredentialKeyNames,
   type CredentialPasswords,
   type CredentialsOptions,
   SystemCredentials,
@@ -48,6 +55,7 @@ export {
   type TlsOptions,
   type TlsSecretOptions,
 } from "./tls";
+export { PreUpgradeSnapshot, type PreUpgradeSnapshotArgs, type UpgradeOptions } from "./upgrade";
 export {
   type ChartSourceOptions,
   UsageEngineStack,

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type BackupOptions, BackupPlan, resolveBackup } from "./backup";
-import { CHART_NAME, CHART_REPOSITORY, type ChartInputs, chartValues } from "./chart";
+import { CHART_NAME, CHART_REPOSITORY, type ChartInputs, chartValues, checkRemovedValues } from "./chart";
 import { type CredentialsOptions, checkCredentials, SystemCredentials } from "./credentials";
 import {
   type DatabaseOptions,
@@ -23,8 +23,10 @@ import {
   type ServiceType,
 } from "./networking";
 import { RegistryAccess, type RegistryOptions, resolveRegistry } from "./registry";
+import { RELEASE_TIMEOUT_SECONDS, uepeRelease } from "./release";
 import { resolveStorage, SharedStorage, type StorageOptions } from "./storage";
 import { resolveTls, Tls, type TlsOptions } from "./tls";
+import { PreUpgradeSnapshot, type ResolvedUpgrade, resolveUpgrade, type UpgradeOptions } from "./upgrade";
 import { Checker } from "./validation";
 
 export { type IngressOptions, type NetworkingOptions, ServiceType } from "./networking";
@@ -73,6 +75,8 @@ export interface UsageEngineStackArgs {
   chart?: ChartSourceOptions;
   /** Tags on every AWS resource. Default: none beyond `managed-by`. */
   tags?: Tags;
+  /** Upgrade safety: the version running now, pre-upgrade RDS snapshot, downgrades. Default: none (first install). */
+  upgrade?: UpgradeOptions;
 }
 
 const STACK_KEYS = [
@@ -92,6 +96,7 @@ const STACK_KEYS = [
   "values",
   "chart",
   "tags",
+  "upgrade",
 ];
 
 /** Every argument with its default applied, after validation. */
@@ -109,10 +114,11 @@ export interface ResolvedStack {
   domain?: string;
   networking: ResolvedNetworking;
   chart: Required<ChartSourceOptions>;
+  upgrade: ResolvedUpgrade;
 }
 
-/** Release timeout: the platform's first start creates and migrates the system database. */
-export const RELEASE_TIMEOUT_SECONDS = 1800;
+/** @deprecated moved to sdk/release.ts; kept for existing importers. */
+export { RELEASE_TIMEOUT_SECONDS };
 
 function checkChartSource(check: Checker, path: string, chart: ChartSourceOptions | undefined): void {
   if (!check.knownKeys(path, chart, ["repository", "name", "version"])) return;
@@ -134,6 +140,7 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   check.semver("version", args.version);
   check.required("licenseKey", args.licenseKey, "the license key text (secret)");
   check.secret("licenseKey", args.licenseKey);
+  const database = resolveDatabase(check, "database", args.database);
   const tls = resolveTls(check, "tls", args.tls);
   const networking = resolveNetworking(check, "networking", args.networking, tls.mode !== "disabled");
   const resolved: ResolvedStack = {
@@ -141,10 +148,10 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
     namespace: args.namespace ?? "uepe",
     releaseName: args.releaseName ?? "uepe",
     createNamespace: args.createNamespace ?? true,
-    database: resolveDatabase(check, "database", args.database),
+    database,
     storage: resolveStorage(check, "storage", args.storage),
     backup: resolveBackup(check, "backup", args.backup),
-    tls,
+    tls: resolveTls(check, "tls", args.tls),
     registry: resolveRegistry(check, "registry", args.registry),
     serviceType: networking.serviceType,
     domain: networking.domain,
@@ -154,6 +161,7 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
       name: args.chart?.name ?? CHART_NAME,
       version: args.chart?.version ?? args.version,
     },
+    upgrade: resolveUpgrade(check, "upgrade", args.upgrade, args.version, database.mode === "rds"),
   };
   check.rfc1123Label("namespace", resolved.namespace);
   check.rfc1123Label("releaseName", resolved.releaseName, 53);
@@ -165,6 +173,7 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   checkTags(check, "tags", args.tags);
   if (args.values !== undefined && (typeof args.values !== "object" || Array.isArray(args.values)))
     check.fail("values", "is not an object", "a map of chart values");
+  else checkRemovedValues(check, "values", args.values, resolved.chart.version);
   check.throwIfAny();
   return resolved;
 }
@@ -207,6 +216,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
   /** The chart values given to the release (secret: they carry the license key). */
   // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
   public readonly chartValues: pulumi.Output<{ [key: string]: any }>;
+  /** RDS snapshot taken before this upgrade (empty unless `upgrade.fromVersion` differs from `version`). */
+  public readonly preUpgradeSnapshotIdentifier: pulumi.Output<string>;
 
   constructor(name: string, args: UsageEngineStackArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveStackArgs(args);
@@ -290,23 +301,32 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       networking: chartNetworking(r.networking, ingressCertificate(r, tls), r.tls.issuer.kind),
     };
     const values = chartValues(inputs, args.values);
-    const release = new k8s.helm.v3.Release(
+    const preUpgrade =
+      r.upgrade.snapshotDatabase && database.rds
+        ? new PreUpgradeSnapshot(
+            `${name}-pre-upgrade`,
+            {
+              instanceId: database.rds.instanceId,
+              fromVersion: r.upgrade.fromVersion!,
+              toVersion: r.version,
+              tags: args.tags,
+            },
+            child,
+          )
+        : undefined;
+    const release = uepeRelease(
       `${name}-release`,
+      { releaseName: r.releaseName, namespace, chart: r.chart, values },
       {
-        name: r.releaseName,
-        namespace,
-        chart: r.chart.name,
-        version: r.chart.version,
-        repositoryOpts: { repo: r.chart.repository },
-        values,
-        atomic: true,
-        cleanupOnFail: true,
-        skipAwait: false,
-        timeout: RELEASE_TIMEOUT_SECONDS,
-        maxHistory: 10,
-        createNamespace: false,
+        parent: this,
+        dependsOn: [
+          credentials,
+          tls,
+          registry,
+          ...(storage ? [storage] : []),
+          ...(preUpgrade ? [preUpgrade] : []),
+        ],
       },
-      { parent: this, dependsOn: [credentials, tls, registry, ...(storage ? [storage] : [])] },
     );
 
     this.namespace = namespace;
@@ -325,6 +345,7 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     this.envSecretName = credentials.secretName;
     this.pullSecretName = registry.pullSecretName;
     this.chartValues = values;
+    this.preUpgradeSnapshotIdentifier = preUpgrade?.snapshotIdentifier ?? pulumi.output("");
     this.registerOutputs({
       namespace: this.namespace,
       releaseName: this.releaseName,
@@ -342,6 +363,7 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       envSecretName: this.envSecretName,
       pullSecretName: this.pullSecretName,
       chartValues: this.chartValues,
+      preUpgradeSnapshotIdentifier: this.preUpgradeSnapshotIdentifier,
     });
   }
 

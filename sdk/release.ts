@@ -1,0 +1,77 @@
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The UEPE Helm release and how it behaves on install, upgrade and failure. These settings
+ * turn the vendor's `helm upgrade --atomic --cleanup-on-fail` into the release's own behaviour:
+ * a failed install or upgrade is rolled back by Helm (atomic) and the objects it added are
+ * removed (cleanup-on-fail), so `pulumi up` reports the failure and the previous revision keeps
+ * running.
+ */
+
+/** Release timeout: the platform's first start creates and migrates the system database. */
+export const RELEASE_TIMEOUT_SECONDS = 1800;
+
+/** Helm revisions kept per release: enough to inspect a few upgrades back, bounded. */
+export const RELEASE_MAX_HISTORY = 10;
+
+/** The install/upgrade behaviour every UEPE release gets. */
+export const RELEASE_BEHAVIOUR = {
+  /** Roll back to the previous revision when the upgrade does not become ready. */
+  atomic: true,
+  /** Delete objects the failed upgrade created. */
+  cleanupOnFail: true,
+  /** Wait for the platform to be ready; atomic needs it to judge success. */
+  skipAwait: false,
+  timeout: RELEASE_TIMEOUT_SECONDS,
+  maxHistory: RELEASE_MAX_HISTORY,
+  /** The namespace is the stack's to create (or the user's), never Helm's. */
+  createNamespace: false,
+} as const;
+
+/** Where the chart comes from. */
+export interface ReleaseChart {
+  /** Helm repository URL. */
+  repository: string;
+  /** Chart name. */
+  name: string;
+  /** Chart version. */
+  version: string;
+}
+
+export interface UepeReleaseArgs {
+  /** Helm release name. */
+  releaseName: string;
+  /** Namespace of the release. */
+  namespace: pulumi.Input<string>;
+  /** Chart source and version. */
+  chart: ReleaseChart;
+  /** Chart values (secret: they carry the license key). */
+  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
+  values: pulumi.Input<{ [key: string]: any }>;
+}
+
+/** The release's arguments: the chart, its values and {@link RELEASE_BEHAVIOUR}. */
+export function releaseArgs(args: UepeReleaseArgs): k8s.helm.v3.ReleaseArgs {
+  return {
+    name: args.releaseName,
+    namespace: args.namespace,
+    chart: args.chart.name,
+    version: args.chart.version,
+    repositoryOpts: { repo: args.chart.repository },
+    values: args.values,
+    ...RELEASE_BEHAVIOUR,
+  };
+}
+
+/**
+ * The `usage-engine-private-edition` Helm release. `opts` carries the parent and what the
+ * release waits for (`dependsOn`), e.g. the pre-upgrade snapshot.
+ */
+export function uepeRelease(
+  name: string,
+  args: UepeReleaseArgs,
+  opts: pulumi.CustomResourceOptions,
+): k8s.helm.v3.Release {
+  return new k8s.helm.v3.Release(name, releaseArgs(args), opts);
+}
