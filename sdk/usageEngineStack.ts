@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { type AuthorizationServerOptions, AuthorizationServerSecrets, checkAuthorizationServer } from "./authorization";
 import { type BackupOptions, BackupPlan, resolveBackup } from "./backup";
 import { CHART_NAME, CHART_REPOSITORY, type ChartInputs, chartValues, checkRemovedValues } from "./chart";
 import { type CredentialsOptions, checkCredentials, SystemCredentials } from "./credentials";
@@ -66,6 +67,8 @@ export interface UsageEngineStackArgs {
   registry?: RegistryOptions;
   /** System credential overrides. Default: every password generated. */
   credentials?: CredentialsOptions;
+  /** Authorization server credentials (`authorization-server-secrets`). Default: management API password generated, no JWT keystore. */
+  authorizationServer?: AuthorizationServerOptions;
   /** How the platform is reached. Default: NodePort service, no ingress. */
   networking?: NetworkingOptions;
   /** Extra chart values, deep-merged last (you win over the package). Default: none. */
@@ -92,6 +95,7 @@ const STACK_KEYS = [
   "tls",
   "registry",
   "credentials",
+  "authorizationServer",
   "networking",
   "values",
   "chart",
@@ -169,6 +173,7 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   if (resolved.database.mode === "rds" || resolved.storage.mode === "efs")
     checkNetwork(check, "network", args.network, resolved.database.mode === "rds" ? 2 : 1);
   checkCredentials(check, "credentials", args.credentials, resolved.database.external?.type ?? "postgresql");
+  checkAuthorizationServer(check, "authorizationServer", args.authorizationServer);
   checkChartSource(check, "chart", args.chart);
   checkTags(check, "tags", args.tags);
   if (args.values !== undefined && (typeof args.values !== "object" || Array.isArray(args.values)))
@@ -240,6 +245,11 @@ export class UsageEngineStack extends pulumi.ComponentResource {
         databaseType: r.database.external?.type ?? "postgresql",
         storeAdminPassword: r.database.createSystemDatabase,
       },
+      child,
+    );
+    const authorization = new AuthorizationServerSecrets(
+      `${name}-authorization`,
+      { namespace, authorizationServer: args.authorizationServer },
       child,
     );
     const database = this.systemDatabase(name, r, args, credentials);
@@ -321,6 +331,7 @@ export class UsageEngineStack extends pulumi.ComponentResource {
         parent: this,
         dependsOn: [
           credentials,
+          authorization,
           tls,
           registry,
           ...(storage ? [storage] : []),
