@@ -1,17 +1,11 @@
-import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
-import { UsageEngineStack } from "./usageEngineStack";
+/**
+ * Multi-language entry point: the Pulumi CLI runs this file (PulumiPlugin.yaml `main`) when a
+ * Python, Go, .NET, Java or YAML program uses the package. Loading it starts the provider, so
+ * nothing imports it; the provider itself lives in componentProvider.ts.
+ */
+import { serve } from "./componentProvider";
 
-/** Pulumi package name; fixed so the token stays `usage-engine:index:UsageEngineStack` whatever the npm name. */
-export const PACKAGE_NAME = "usage-engine";
-
-/** Components other languages can use through `pulumi package add`. */
-export const COMPONENTS = [UsageEngineStack];
-
-if (require.main === module) {
-  componentProviderHost({ components: COMPONENTS, name: PACKAGE_NAME, dirname: __dirname }).catch(
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+serve(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

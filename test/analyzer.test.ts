@@ -1,0 +1,232 @@
+/**
+ * The multi-language contract: the Pulumi package schema inferred from sdk/ (what Python, Go,
+ * .NET, Java and YAML SDKs are generated from), the committed schema.json, and the plugin
+ * entry point that serves it.
+ */
+import * as assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as pulumi from "@pulumi/pulumi";
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
+import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { UsageEngineStack } from "../sdk";
+import { markSecrets, packageRoot, SECRET_OUTPUTS } from "../sdk/componentProvider";
+import { committedSchema, formatSchema } from "../tools/schema";
+import { deploy } from "./fixtures";
+import { resetMocks } from "./harness";
+
+const TOKEN = "usage-engine:index:UsageEngineStack";
+
+interface Property {
+  type?: string;
+  $ref?: string;
+  description?: string;
+  optional?: boolean;
+  secret?: boolean;
+  items?: Property;
+}
+interface Schema {
+  name: string;
+  version: string;
+  resources: Record<
+    string,
+    { isComponent: boolean; inputProperties: Record<string, Property>; properties: Record<string, Property> }
+  >;
+  types: Record<string, { type: string; properties?: Record<string, Property>; enum?: { value: string }[] }>;
+}
+
+/** The arguments and outputs of the public contract (ARCHITECTURE.md). */
+const CONTRACT_ARGS = [
+  "version",
+  "licenseKey",
+  "namespace",
+  "releaseName",
+  "createNamespace",
+  "network",
+  "database",
+  "storage",
+  "backup",
+  "tls",
+  "registry",
+  "credentials",
+  "networking",
+  "values",
+  "chart",
+  "tags",
+];
+const CONTRACT_OUTPUTS = [
+  "namespace",
+  "releaseName",
+  "releaseStatus",
+  "databaseEndpoint",
+  "databaseInstanceId",
+  "fileSystemId",
+  "accessPointId",
+  "claimName",
+  "backupVaultName",
+  "backupPlanId",
+  "issuerName",
+  "envSecretName",
+  "pullSecretName",
+  "chartValues",
+];
+
+/** Mode arguments: where they live in the schema and the values they must offer. */
+const MODES: [string, string, string, string[]][] = [
+  ["DatabaseOptions", "mode", "DatabaseMode", ["rds", "external"]],
+  ["DatabaseOptions", "profile", "DatabaseProfile", ["dev", "prod"]],
+  ["ExternalDatabaseOptions", "type", "DatabaseType", ["postgresql", "oracle", "saphana"]],
+  ["StorageOptions", "mode", "StorageMode", ["efs", "existingClaim", "none"]],
+  ["TlsOptions", "mode", "TlsMode", ["certManager", "secret", "disabled"]],
+  ["IssuerOptions", "type", "IssuerType", ["selfSigned", "acme", "existing"]],
+  ["RegistryOptions", "source", "RegistrySource", ["digitalroute", "mirror"]],
+  ["NetworkingOptions", "serviceType", "ServiceType", ["NodePort", "LoadBalancer", "ClusterIP"]],
+];
+
+const typeRef = (name: string) => `#/types/usage-engine:index:${name}`;
+
+/** The analyzer type-checks the whole package (~10 s): done once, shared by every test. */
+let analyzed: Promise<string> | undefined;
+function analyzerSchema(): Promise<string> {
+  analyzed ??= new ComponentProvider({
+    components: [UsageEngineStack],
+    name: "usage-engine",
+    dirname: packageRoot(),
+  }).getSchema();
+  return analyzed;
+}
+
+describe("package schema (multi-language)", function () {
+  this.timeout(120_000);
+  let raw: Schema;
+  let schema: Schema;
+
+  before(async () => {
+    raw = JSON.parse(await analyzerSchema());
+    schema = markSecrets(JSON.parse(await analyzerSchema())) as unknown as Schema;
+  });
+
+  it("is built offline by the analyzer for the package named usage-engine", () => {
+    assert.equal(raw.name, "usage-engine");
+    assert.ok(raw.resources[TOKEN], `analyzer produced no ${TOKEN}`);
+    assert.equal(raw.version, require("../package.json").version);
+    // The served schema differs from the analyzer's only in the secret flags it adds.
+    const strip = (value: unknown): unknown =>
+      JSON.parse(JSON.stringify(value, (key, v) => (key === "secret" ? undefined : v)));
+    assert.deepEqual(strip(schema), raw);
+  });
+
+  it("has the UsageEngineStack component under its fixed token", () => {
+    assert.deepEqual(Object.keys(schema.resources), [TOKEN]);
+    assert.equal(schema.resources[TOKEN].isComponent, true);
+  });
+
+  it("has every documented argument and output, each with a description", () => {
+    const { inputProperties, properties } = schema.resources[TOKEN];
+    for (const arg of CONTRACT_ARGS) {
+      assert.ok(inputProperties[arg], `argument ${arg} missing from the schema`);
+      assert.ok(inputProperties[arg].description, `argument ${arg} has no description`);
+    }
+    for (const output of CONTRACT_OUTPUTS) {
+      assert.ok(properties[output], `output ${output} missing from the schema`);
+      assert.ok(properties[output].description, `output ${output} has no description`);
+    }
+  });
+
+  it("describes every nested argument and states the default of every optional one", () => {
+    const undocumented: string[] = [];
+    const noDefault: string[] = [];
+    const visit = (owner: string, props: Record<string, Property>) => {
+      for (const [name, prop] of Object.entries(props)) {
+        if (!prop.description) undocumented.push(`${owner}.${name}`);
+        else if (prop.optional && !/Default/.test(prop.description)) noDefault.push(`${owner}.${name}`);
+      }
+    };
+    visit("UsageEngineStackArgs", schema.resources[TOKEN].inputProperties);
+    for (const [token, type] of Object.entries(schema.types))
+      if (type.properties) visit(token.split(":")[2], type.properties);
+    assert.deepEqual(undocumented, [], "properties without JSDoc");
+    assert.deepEqual(noDefault, [], "optional properties whose JSDoc does not state the default");
+  });
+
+  it("turns every mode into a schema enum", () => {
+    for (const [owner, property, enumName, values] of MODES) {
+      const prop = schema.types[`usage-engine:index:${owner}`]?.properties?.[property];
+      assert.ok(prop, `${owner}.${property} missing`);
+      assert.equal(prop.$ref, typeRef(enumName), `${owner}.${property} is not the ${enumName} enum`);
+      const enumType = schema.types[`usage-engine:index:${enumName}`];
+      assert.equal(enumType.type, "string");
+      assert.deepEqual(enumType.enum?.map((m) => m.value).sort(), [...values].sort(), enumName);
+    }
+  });
+
+  it("marks the license, keys and passwords as secret inputs and nothing else of the top level", () => {
+    const { inputProperties } = schema.resources[TOKEN];
+    const secretArgs = Object.keys(inputProperties).filter((k) => inputProperties[k].secret);
+    assert.deepEqual(secretArgs, ["licenseKey"]);
+    const secretIn = (type: string) =>
+      Object.entries(schema.types[`usage-engine:index:${type}`].properties ?? {})
+        .filter(([, p]) => p.secret)
+        .map(([k]) => k)
+        .sort();
+    assert.deepEqual(secretIn("RegistryOptions"), ["accessKeyId", "password", "secretAccessKey"]);
+    assert.deepEqual(secretIn("CredentialsOptions"), ["passwords"]);
+    assert.deepEqual(secretIn("ExternalDatabaseOptions"), ["adminPassword"]);
+    assert.deepEqual(secretIn("NetworkOptions"), []);
+  });
+
+  it("marks exactly the outputs that are secret at run time", async () => {
+    resetMocks();
+    const stack = (await deploy()) as unknown as Record<string, pulumi.Output<unknown>>;
+    const { properties } = schema.resources[TOKEN];
+    const secretAtRunTime: string[] = [];
+    for (const name of Object.keys(properties))
+      if (await pulumi.isSecret(stack[name])) secretAtRunTime.push(name);
+    const marked = Object.keys(properties).filter((k) => properties[k].secret);
+    assert.deepEqual(marked.sort(), secretAtRunTime.sort());
+    assert.deepEqual(SECRET_OUTPUTS.UsageEngineStack, ["chartValues"]);
+  });
+
+  it("is committed as schema.json, up to date with the code", () => {
+    assert.ok(
+      committedSchema() === formatSchema(schema),
+      "schema.json is stale: the public types in sdk/ changed. Run `npm run schema` and commit schema.json.",
+    );
+  });
+});
+
+describe("plugin entry point (PulumiPlugin.yaml main)", function () {
+  this.timeout(120_000);
+  let child: ChildProcess | undefined;
+  afterEach(() => child?.kill());
+
+  it("serves the usage-engine schema over gRPC the way the Pulumi CLI launches it", async () => {
+    const root = packageRoot();
+    // run-plugin passes the engine address as the only argument; the host prints its port.
+    child = spawn(process.execPath, ["--require", "tsx/cjs", path.join(root, "sdk", "provider.ts")], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr += d;
+    });
+    const port = await new Promise<string>((resolve, reject) => {
+      child?.stdout?.once("data", (d) => resolve(String(d).trim()));
+      child?.once("exit", (code) => reject(new Error(`provider exited with ${code}: ${stderr}`)));
+    });
+    assert.match(port, /^\d+$/);
+    const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const served = await new Promise<string>((resolve, reject) =>
+      client.getSchema(new GetSchemaRequest(), (err, res) => (err ? reject(err) : resolve(res.getSchema()))),
+    );
+    client.close();
+    const schema = JSON.parse(served) as Schema;
+    assert.equal(schema.name, "usage-engine");
+    assert.ok(schema.resources[TOKEN]);
+    assert.equal(schema.resources[TOKEN].properties.chartValues.secret, true);
+    assert.deepEqual(schema, markSecrets(JSON.parse(await analyzerSchema())));
+  });
+});
