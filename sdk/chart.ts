@@ -172,17 +172,18 @@ export type CredentialName = "jdbcUser" | "jdbc" | "mzowner" | "admin" | "operat
 const PREPARATIONS_42 = `${DOCS}/277676052`;
 const AUTHORIZATION_SERVER_42 = `${DOCS}/233865291`;
 
-/** Keys of the TLS Secret used in `tls.mode: "secret"` (verified: PREPARATIONS_42, TLS section). */
-export const TLS_SECRET_KEYS = { keystore: "keystore.jks", key: "tls.key", certificate: "tls.crt" } as const;
-
 /** Name of the Secret the chart reads system credentials from (verified: PREPARATIONS_42). */
 export const ENV_SECRETS_NAME = "env-secrets";
 /** Name of the Secret the chart reads the authorization server's credentials from (verified). */
 export const AUTHORIZATION_SERVER_SECRETS_NAME = "authorization-server-secrets";
+/** Stands for the TLS Secret in SECRET_KEYS: its name is configurable and given to the chart. */
+export const TLS_SECRET = "<tls secret>";
+/** Stands for the image pull secret in SECRET_KEYS: its name is configurable and given to the chart. */
+export const PULL_SECRET = "<pull secret>";
 
 /** One key of a Secret the chart reads; the package creates the Secret before the release. */
 export interface SecretKey {
-  /** Name of the Secret. */
+  /** Name of the Secret, or TLS_SECRET / PULL_SECRET for Secrets whose name the chart values carry. */
   readonly secret: string;
   /** Key in the Secret. */
   readonly key: string;
@@ -306,9 +307,46 @@ export const SECRET_KEYS = {
     source: AUTHORIZATION_SERVER_42,
     helmValue: "authorizationServer.jwt.keystore-password",
   },
+  tlsKeystore: {
+    secret: TLS_SECRET,
+    key: "keystore.jks",
+    feed: "tls.secret.keystoreJks (tls.mode secret)",
+    evidence: "verified",
+    source: PREPARATIONS_42,
+  },
+  tlsPrivateKey: {
+    secret: TLS_SECRET,
+    key: "tls.key",
+    feed: "tls.secret.tlsKey (tls.mode secret)",
+    evidence: "verified",
+    source: PREPARATIONS_42,
+  },
+  tlsCertificate: {
+    secret: TLS_SECRET,
+    key: "tls.crt",
+    feed: "tls.secret.tlsCrt (tls.mode secret)",
+    evidence: "verified",
+    source: PREPARATIONS_42,
+  },
+  // A Kubernetes-defined key (type kubernetes.io/dockerconfigjson), not a chart choice.
+  pullSecretConfig: {
+    secret: PULL_SECRET,
+    key: ".dockerconfigjson",
+    feed: "registry: mirror username/password (the refresher writes it for DigitalRoute's ECR)",
+    evidence: "verified",
+    source: "https://kubernetes.io/docs/concepts/configuration/secret/#docker-config-secrets",
+  },
 } as const satisfies Record<string, SecretKey>;
 
 export type SecretKeyName = keyof typeof SECRET_KEYS;
+
+/** Keys of the TLS Secret used in `tls.mode: "secret"`. */
+export const TLS_SECRET_KEYS = {
+  keystore: SECRET_KEYS.tlsKeystore.key,
+  key: SECRET_KEYS.tlsPrivateKey.key,
+  certificate: SECRET_KEYS.tlsCertificate.key,
+} as const;
+
 
 /** env-secrets key per logical credential (defaults; `credentials.keyNames` renames them). */
 export const ENV_SECRET_KEYS: Record<Exclude<CredentialName, "admin">, string> = {

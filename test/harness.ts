@@ -361,3 +361,19 @@ export function one(type: string, nameIncludes = ""): Recorded {
 export function at(value: unknown, path: string): unknown {
   return path.split(".").reduce<unknown>((node, key) => (node as State | undefined)?.[key], value);
 }
+
+/** Recorded types under `kubernetes:` that are not API objects (a Helm release is Helm's record). */
+export const KUBERNETES_NON_OBJECTS = new Set([
+  "kubernetes:helm.sh/v3:Release",
+  "kubernetes:helm.sh/v4:Chart",
+]);
+
+/**
+ * The Kubernetes object a recorded registration sends to the API server: its inputs, with the
+ * name the provider generates when none was given (as the mocked API server answered).
+ */
+export function kubernetesObject(r: Recorded): Record<string, unknown> {
+  const metadata = { ...((r.inputs.metadata as State | undefined) ?? {}) };
+  metadata.name ??= (r.outputs.metadata as State | undefined)?.name;
+  return { ...r.inputs, metadata };
+}
