@@ -41,6 +41,13 @@ export interface UpgradeOptions {
   snapshotDatabase?: boolean;
   /** Accept a `version` lower than `fromVersion` (a rollback). Default: false. */
   allowDowngrade?: boolean;
+  /**
+   * Take the pre-upgrade snapshot but leave the Helm release exactly as deployed (Pulumi ignores
+   * its chart, version and values changes). Lets you back up EFS after the database snapshot and
+   * before the upgrade — restores need the database backup to be the older one. Set it back to
+   * false (or remove it) and run `pulumi up` to upgrade the release. Default: false.
+   */
+  holdRelease?: boolean;
 }
 
 /** Upgrade settings after validation. */
@@ -50,9 +57,11 @@ export interface ResolvedUpgrade {
   /** Whether a pre-upgrade snapshot is taken in this deployment's program. */
   snapshotDatabase: boolean;
   allowDowngrade: boolean;
+  /** Leave the release as deployed in this deployment. */
+  holdRelease: boolean;
 }
 
-const UPGRADE_KEYS = ["fromVersion", "snapshotDatabase", "allowDowngrade"];
+const UPGRADE_KEYS = ["fromVersion", "snapshotDatabase", "allowDowngrade", "holdRelease"];
 
 /**
  * Checks the upgrade block against the target `version` (already checked as semver by the
@@ -69,6 +78,7 @@ export function resolveUpgrade(
   check.knownKeys(path, o, UPGRADE_KEYS);
   check.boolean(`${path}.snapshotDatabase`, o.snapshotDatabase);
   check.boolean(`${path}.allowDowngrade`, o.allowDowngrade);
+  check.boolean(`${path}.holdRelease`, o.holdRelease);
   if (o.snapshotDatabase === true && !rds)
     check.fail(
       `${path}.snapshotDatabase`,
@@ -85,10 +95,18 @@ export function resolveUpgrade(
       `${JSON.stringify(version)} is lower than ${path}.fromVersion ${JSON.stringify(o.fromVersion)}: a downgrade`,
       `a version of at least ${o.fromVersion}, or ${path}.allowDowngrade: true to roll back on purpose`,
     );
+  // On a first install there is no deployed release to hold: ignoreChanges does not apply to creates.
+  if (o.holdRelease === true && !changing)
+    check.fail(
+      `${path}.holdRelease`,
+      "only holds a release that is being upgraded",
+      `${path}.fromVersion set to the running version, different from version`,
+    );
   return {
     fromVersion: changing ? o.fromVersion : undefined,
     snapshotDatabase: changing && rds && (o.snapshotDatabase ?? true),
     allowDowngrade,
+    holdRelease: changing && o.holdRelease === true,
   };
 }
 

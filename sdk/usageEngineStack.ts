@@ -338,6 +338,7 @@ export class UsageEngineStack extends pulumi.ComponentResource {
           ...(preUpgrade ? [preUpgrade] : []),
         ],
       },
+      r.upgrade.holdRelease,
     );
 
     this.namespace = namespace;

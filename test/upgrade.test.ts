@@ -152,6 +152,36 @@ describe("upgrades", () => {
     });
   });
 
+  describe("holding the release while EFS is backed up", () => {
+    const HOLD = defaultArgs({ version: "4.2.0", upgrade: { fromVersion: "4.1.0", holdRelease: true } });
+
+    it("takes the snapshot and tells the engine to keep the deployed release", async () => {
+      const held = await evaluate(HOLD);
+      assert.equal(find(held, SNAPSHOT).length, 1);
+      const release = find(held, RELEASE).find((r) => r.name === "uepe-release")!;
+      for (const property of ["chart", "version", "repositoryOpts", "values"])
+        assert.ok(release.ignoreChanges.includes(property), `held release still diffs on ${property}`);
+    });
+
+    it("upgrades once released, with the same snapshot (nothing retaken)", async () => {
+      const held = find(await evaluate(HOLD), SNAPSHOT)[0];
+      const upgrade = await evaluate(TO_420);
+      const release = find(upgrade, RELEASE).find((r) => r.name === "uepe-release")!;
+      assert.deepEqual(release.ignoreChanges, []);
+      const snapshot = find(upgrade, SNAPSHOT)[0];
+      assert.equal(snapshot.urn, held.urn);
+      assert.deepEqual(snapshot.inputs, held.inputs);
+    });
+
+    it("refuses to hold a release that is not being upgraded", async () => {
+      const err = await rejected(defaultArgs({ version: "4.2.0", upgrade: { holdRelease: true } }));
+      assert.deepEqual(
+        err.problems.map((p) => p.path),
+        ["upgrade.holdRelease"],
+      );
+    });
+  });
+
   describe("downgrades and versions", () => {
     it("refuses a downgrade before any resource, naming how to allow it", async () => {
       const err = await rejected(defaultArgs({ version: "4.1.0", upgrade: { fromVersion: "4.2.0" } }));
