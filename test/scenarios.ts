@@ -42,8 +42,8 @@ export const SCENARIOS: Scenario[] = [
         tls: { issuer: { type: "acme", kind: "Issuer", acmeEmail: "ops@example.com" } },
         networking: { domain: "uepe.example.com", ingress: { enabled: true, className: "nginx" } },
         backup: {
-          schedule: "cron(0 3 * * ? *)",
-          coldBackupWindow: { from: "0 2 * * *", until: "0 5 * * *" },
+          schedule: "cron(0 1 * * ? *)",
+          coldBackupWindow: { from: "0 1 * * *", until: "0 7 * * *" },
         },
       }),
   },

@@ -318,6 +318,14 @@ const CASES: BadInput[] = [
     path: "backup.coldBackupWindow.to",
     problem: "is not a known argument",
   },
+  {
+    patch: {
+      backup: { schedule: "cron(0 6 * * ? *)", coldBackupWindow: { from: "0 2 * * *", until: "0 5 * * *" } },
+    },
+    path: "backup.schedule",
+    problem:
+      '"cron\\(0 6 \\* \\* \\? \\*\\)" does not start and finish \\(\\d+ min\\) inside the window from "0 2 \\* \\* \\*" until "0 5 \\* \\* \\*"',
+  },
   // tls
   { patch: { tls: { mode: "letsencrypt" } }, path: "tls.mode", problem: '"letsencrypt" is not supported' },
   {
