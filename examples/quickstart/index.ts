@@ -1,0 +1,37 @@
+/**
+ * Quickstart: Usage Engine Private Edition on a cluster you already have. Everything comes from
+ * stack config (see README.md); the secrets are read as secrets and stay encrypted in state.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { UsageEngineStack } from "pulumi-usage-engine";
+
+const config = new pulumi.Config();
+
+// An explicit provider: the cluster is the one in this kubeconfig, never the ambient context.
+const cluster = new k8s.Provider("cluster", { kubeconfig: config.requireSecret("kubeconfig") });
+
+const uepe = new UsageEngineStack(
+  "uepe",
+  {
+    version: config.get("version") ?? "4.2.0",
+    licenseKey: config.requireSecret("licenseKey"),
+    network: {
+      vpcId: config.require("vpcId"),
+      subnetIds: config.requireObject<string[]>("subnetIds"),
+      allowedSecurityGroupIds: config.requireObject<string[]>("allowedSecurityGroupIds"),
+    },
+    registry: {
+      accessKeyId: config.requireSecret("drAccessKeyId"),
+      secretAccessKey: config.requireSecret("drSecretAccessKey"),
+    },
+  },
+  { providers: { kubernetes: cluster } },
+);
+
+export const namespace = uepe.namespace;
+export const releaseStatus = uepe.releaseStatus;
+export const databaseEndpoint = uepe.databaseEndpoint;
+export const fileSystemId = uepe.fileSystemId;
+export const backupVaultName = uepe.backupVaultName;
+export const issuerName = uepe.issuerName;

@@ -1,0 +1,126 @@
+/**
+ * The examples compile against the package as a user gets it: the package is built (tsc, as
+ * `npm run build` does) into a scratch install, linked into each example's node_modules the way
+ * npm links a `file:../..` dependency, and each example is type-checked with its own tsconfig.
+ * No path mapping: the example resolves `pulumi-usage-engine` exactly as it would after
+ * `npm install`. The YAML example is checked against the committed schema instead.
+ */
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+const EXAMPLES = path.join(ROOT, "examples");
+const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+const TYPESCRIPT_EXAMPLES = ["quickstart", "embed", "kaa"];
+
+function tsc(args: string[]): string {
+  try {
+    execFileSync(process.execPath, [TSC, ...args], { encoding: "utf8", stdio: "pipe" });
+    return "";
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return `${e.stdout ?? ""}${e.stderr ?? ""}`.trim() || String(err);
+  }
+}
+
+describe("examples", function () {
+  this.timeout(180_000);
+  let scratch: string;
+
+  before(() => {
+    scratch = mkdtempSync(path.join(tmpdir(), "uepe-examples-"));
+    // One node_modules above everything: the dependencies both the package and the examples use.
+    symlinkSync(path.join(ROOT, "node_modules"), path.join(scratch, "node_modules"), "dir");
+    const pkg = path.join(scratch, "pulumi-usage-engine");
+    mkdirSync(pkg);
+    cpSync(path.join(ROOT, "package.json"), path.join(pkg, "package.json"));
+    const errors = tsc(["-p", path.join(ROOT, "tsconfig.json"), "--outDir", path.join(pkg, "bin")]);
+    assert.equal(errors, "", `the package does not build:\n${errors}`);
+  });
+
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("has the three program examples and the YAML one", () => {
+    const found = readdirSync(EXAMPLES, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    assert.deepEqual(found, [...TYPESCRIPT_EXAMPLES, "yaml"].sort());
+  });
+
+  for (const example of TYPESCRIPT_EXAMPLES)
+    describe(example, () => {
+      const dir = path.join(EXAMPLES, example);
+
+      it("depends on the package the way a user would (file:../..)", () => {
+        const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+        assert.equal(manifest.dependencies["pulumi-usage-engine"], "file:../..");
+        const tsconfig = JSON.parse(readFileSync(path.join(dir, "tsconfig.json"), "utf8"));
+        assert.equal(tsconfig.compilerOptions.paths, undefined, "no path mapping users could not have");
+        const project = parse(readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"));
+        assert.equal(project.runtime.name, "nodejs");
+      });
+
+      it("type-checks against the built package", () => {
+        const copy = path.join(scratch, "examples", example);
+        cpSync(dir, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+        // What `npm install` does for a file: dependency: a link to the package directory.
+        mkdirSync(path.join(copy, "node_modules"), { recursive: true });
+        symlinkSync(
+          path.join(scratch, "pulumi-usage-engine"),
+          path.join(copy, "node_modules", "pulumi-usage-engine"),
+          "dir",
+        );
+        const errors = tsc(["-p", path.join(copy, "tsconfig.json"), "--noEmit"]);
+        assert.equal(errors, "", `examples/${example} does not type-check:\n${errors}`);
+      });
+    });
+
+  describe("yaml", () => {
+    const program = parse(readFileSync(path.join(EXAMPLES, "yaml", "Pulumi.yaml"), "utf8"));
+    const schema = JSON.parse(readFileSync(path.join(ROOT, "schema.json"), "utf8"));
+
+    it("adds the package from this repository", () => {
+      assert.equal(program.runtime, "yaml");
+      assert.ok(
+        existsSync(path.join(EXAMPLES, "yaml", program.packages["usage-engine"], "PulumiPlugin.yaml")),
+      );
+    });
+
+    it("uses only arguments the schema has, and sets every required one", () => {
+      const resource = program.resources.uepe;
+      assert.equal(resource.type, "usage-engine:index:UsageEngineStack");
+      const component = schema.resources[resource.type];
+      const unknown: string[] = [];
+      const visit = (props: Record<string, unknown>, spec: Record<string, { $ref?: string }>, at: string) => {
+        for (const [key, value] of Object.entries(props)) {
+          const prop = spec[key];
+          if (!prop) unknown.push(`${at}${key}`);
+          else if (prop.$ref?.startsWith("#/types/") && typeof value === "object" && value !== null)
+            visit(
+              value as Record<string, unknown>,
+              schema.types[prop.$ref.slice("#/types/".length)].properties ?? {},
+              `${at}${key}.`,
+            );
+        }
+      };
+      visit(resource.properties, component.inputProperties, "");
+      assert.deepEqual(unknown, []);
+      for (const required of component.requiredInputs)
+        assert.ok(required in resource.properties, `required argument ${required} not set`);
+    });
+  });
+});
