@@ -1,0 +1,158 @@
+/**
+ * Zero churn: a second `pulumi up` with the same configuration must find nothing to change. Here
+ * each scenario is evaluated twice — the second time with the clock a year and a half later and
+ * a different random sequence — and every registration must come out byte-for-byte the same:
+ * names, URNs, inputs (secret markers included), key order, list order and resource options.
+ */
+import * as assert from "node:assert/strict";
+import { defaultArgs, deploy } from "./fixtures";
+import { recorded, resetMocks } from "./harness";
+import { SCENARIOS } from "./scenarios";
+
+/** What the engine compares between two deployments, per URN. */
+interface Registration {
+  type: string;
+  name: string;
+  parent: string;
+  /** Inputs as serialized, secrets still marked, key order kept. */
+  inputs: string;
+  protect: boolean;
+  retainOnDelete: boolean;
+  ignoreChanges: string[];
+  dependencies: string[];
+}
+
+function registrations(): Map<string, Registration> {
+  const out = new Map<string, Registration>();
+  for (const r of recorded) {
+    assert.ok(!out.has(r.urn), `URN registered twice: ${r.urn}`);
+    out.set(r.urn, {
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      inputs: JSON.stringify(r.raw),
+      protect: r.protect,
+      retainOnDelete: r.retainOnDelete,
+      ignoreChanges: r.ignoreChanges,
+      // The order in which dependencies resolve is not part of the resource.
+      dependencies: [...r.dependencies].sort(),
+    });
+  }
+  return out;
+}
+
+/** Each difference between two evaluations, as `urn: field`. */
+function differences(a: Map<string, Registration>, b: Map<string, Registration>): string[] {
+  const out: string[] = [];
+  for (const urn of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.get(urn);
+    const y = b.get(urn);
+    if (!x || !y) {
+      out.push(`${urn}: only in the ${x ? "first" : "second"} evaluation`);
+      continue;
+    }
+    for (const field of Object.keys(x) as (keyof Registration)[])
+      if (JSON.stringify(x[field]) !== JSON.stringify(y[field])) out.push(`${urn}: ${field}`);
+  }
+  return out;
+}
+
+const RealDate = Date;
+const realRandom = Math.random;
+
+/** Runs `fn` with the clock moved `days` ahead and Math.random on another sequence. */
+async function elsewhenAndElsewise<T>(days: number, fn: () => Promise<T>): Promise<T> {
+  const shift = days * 86_400_000;
+  class ShiftedDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(RealDate.now() + shift);
+      else super(...(args as [string]));
+    }
+    static now(): number {
+      return RealDate.now() + shift;
+    }
+  }
+  let seed = 42;
+  globalThis.Date = ShiftedDate as DateConstructor;
+  Math.random = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  try {
+    return await fn();
+  } finally {
+    globalThis.Date = RealDate;
+    Math.random = realRandom;
+  }
+}
+
+async function evaluate(args: () => Parameters<typeof deploy>[0]): Promise<Map<string, Registration>> {
+  resetMocks();
+  await deploy(args());
+  return registrations();
+}
+
+describe("zero churn", function () {
+  this.timeout(60_000);
+
+  for (const scenario of SCENARIOS)
+    it(`${scenario.title}: a second evaluation registers identical resources`, async () => {
+      const first = await evaluate(scenario.args);
+      const second = await elsewhenAndElsewise(550, () => evaluate(scenario.args));
+      assert.ok(first.size > 5, "too few registrations to compare");
+      assert.deepEqual(differences(first, second), []);
+    });
+
+  it("does not depend on the key order of user maps (tags, chart values, annotations)", async () => {
+    const forward = await evaluate(() =>
+      defaultArgs({
+        tags: { team: "billing", env: "prod", "cost-center": "42" },
+        values: { debug: { log: { level: { jetty: "INFO", root: "WARN" } } }, operator: { replicas: 1 } },
+        networking: { domain: "uepe.example.com", serviceAnnotations: { b: "2", a: "1" } },
+      }),
+    );
+    const backward = await evaluate(() =>
+      defaultArgs({
+        networking: { serviceAnnotations: { a: "1", b: "2" }, domain: "uepe.example.com" },
+        values: { operator: { replicas: 1 }, debug: { log: { level: { root: "WARN", jetty: "INFO" } } } },
+        tags: { "cost-center": "42", env: "prod", team: "billing" },
+      }),
+    );
+    const release = [...forward.values()].find((r) => r.name === "uepe-release");
+    assert.ok(release?.inputs.includes("jetty"), "user values did not reach the release");
+    assert.deepEqual(differences(forward, backward), []);
+  });
+
+  describe("the comparison can fail", () => {
+    it("sees a changed input, a new resource and a reordered list", () => {
+      const base: Registration = {
+        type: "t",
+        name: "n",
+        parent: "",
+        inputs: JSON.stringify({ subnetIds: ["a", "b"] }),
+        protect: false,
+        retainOnDelete: false,
+        ignoreChanges: [],
+        dependencies: [],
+      };
+      const a = new Map([["urn:1", base]]);
+      const b = new Map([
+        ["urn:1", { ...base, inputs: JSON.stringify({ subnetIds: ["b", "a"] }) }],
+        ["urn:2", base],
+      ]);
+      assert.deepEqual(differences(a, b), ["urn:1: inputs", "urn:2: only in the second evaluation"]);
+    });
+
+    it("moves the clock and the random sequence while it runs", async () => {
+      const now = Date.now();
+      const later = await elsewhenAndElsewise(550, async () => [
+        Date.now(),
+        new Date().getFullYear(),
+        Math.random(),
+      ]);
+      assert.ok(later[0] - now > 500 * 86_400_000);
+      assert.ok(later[1] > new Date().getFullYear());
+      assert.equal(later[2], (42 * 16807) / 2147483647);
+    });
+  });
+});
