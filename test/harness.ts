@@ -35,6 +35,10 @@ export interface Recorded {
   startedSeq: number;
   /** State the provider answered with (secrets unwrapped), e.g. a RandomPassword's `result`. */
   outputs: Record<string, unknown>;
+  /** performance.now() when the engine was asked to create it (its inputs had resolved). */
+  startedAt: number;
+  /** performance.now() when the provider answered. */
+  finishedAt: number;
 }
 
 /** Component outputs registered with registerOutputs, raw (secret-marked). */
@@ -47,7 +51,10 @@ export const recorded: Recorded[] = [];
 export const recordedOutputs: RecordedOutputs[] = [];
 let seq = 0;
 let inflight = 0;
-/** Per-type provisioning delay in ms (used by ordering tests and the benchmark). */
+/**
+ * Provisioning delay in ms, by type token or by `type::name` for one resource (which wins); used
+ * by ordering tests and the benchmark.
+ */
 export const delays: Record<string, number> = {};
 
 export function hash(text: string, length = 17): string {
@@ -198,7 +205,7 @@ function respond(args: pulumi.runtime.MockResourceArgs): { id: string; state: St
 
 const mocks: pulumi.runtime.Mocks = {
   newResource: async (args) => {
-    const delay = delays[args.type] ?? 0;
+    const delay = delays[`${args.type}::${args.name}`] ?? delays[args.type] ?? 0;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     return respond(args);
   },
@@ -245,6 +252,7 @@ function instrumentMonitor(): void {
   monitor.registerResource = (req, cb) => {
     inflight++;
     const startedSeq = seq++;
+    const startedAt = performance.now();
     register(req, (err, response) => {
       inflight--;
       if (!err) {
@@ -263,6 +271,8 @@ function instrumentMonitor(): void {
           dependencies: req.getDependenciesList(),
           startedSeq,
           finishedSeq: seq++,
+          startedAt,
+          finishedAt: performance.now(),
           outputs: unwrapSecrets(
             (response as { getObject(): { toJavaScript(): unknown } | undefined })
               .getObject()
