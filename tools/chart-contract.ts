@@ -1,0 +1,244 @@
+/**
+ * The chart contract as data to walk: one row per chart value key and Secret key the package
+ * writes (from the tables in sdk/chart.ts), and the checks that hold produced chart values and
+ * Secrets against those tables. Used by the contract test, `npm run check-chart` and the README
+ * table generator.
+ */
+import {
+  CHART_KEYS,
+  CHART_NAME,
+  type ChartKey,
+  chartKeyPaths,
+  type Evidence,
+  inVersionRange,
+  PULL_SECRET,
+  SECRET_KEYS,
+  type SecretKey,
+  TLS_SECRET,
+} from "../sdk/chart";
+
+export type RowKind = "value" | "secret";
+
+/** One key the package writes: a chart value (dot path) or a key of a Secret the chart reads. */
+export interface ContractRow {
+  kind: RowKind;
+  /** Logical name in the table (CHART_KEYS or SECRET_KEYS). */
+  name: string;
+  /** Value path, or the key inside `secret`. */
+  key: string;
+  /** The Secret (or TLS_SECRET / PULL_SECRET) for Secret keys. */
+  secret?: string;
+  feed: string;
+  evidence: Evidence;
+  source?: string;
+  since?: string;
+  until?: string;
+  /** The chart value a Secret key stands in for, when documented. */
+  helmValue?: string;
+}
+
+/** Every row of the contract: chart values first, then Secret keys, each in table order. */
+export function contractRows(): ContractRow[] {
+  const values = Object.entries(CHART_KEYS as Record<string, ChartKey>).map(
+    ([name, k]): ContractRow => ({
+      kind: "value",
+      name,
+      key: k.path,
+      feed: k.feed,
+      evidence: k.evidence,
+      source: k.source,
+      since: k.since,
+      until: k.until,
+    }),
+  );
+  const secrets = Object.entries(SECRET_KEYS as Record<string, SecretKey>).map(
+    ([name, k]): ContractRow => ({
+      kind: "secret",
+      name,
+      key: k.key,
+      secret: k.secret,
+      feed: k.feed,
+      evidence: k.evidence,
+      source: k.source,
+      since: k.since,
+      until: k.until,
+      helmValue: k.helmValue,
+    }),
+  );
+  return [...values, ...secrets];
+}
+
+type Values = Record<string, unknown>;
+
+function isObject(value: unknown): value is Values {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isNonEmptyObject(value: unknown): value is Values {
+  return isObject(value) && Object.keys(value).length > 0;
+}
+
+/** Concrete value path (`<db>` expanded) to its CHART_KEYS name. */
+export function valuePathIndex(): Map<string, string> {
+  const index = new Map<string, string>();
+  for (const [name, key] of Object.entries(CHART_KEYS as Record<string, ChartKey>))
+    for (const path of chartKeyPaths(key)) index.set(path, name);
+  return index;
+}
+
+/** Whether `values` holds the dot path, with any value. */
+export function hasPath(values: unknown, path: string): boolean {
+  let node = values;
+  for (const part of path.split(".")) {
+    if (!isObject(node) || !Object.hasOwn(node, part)) return false;
+    node = node[part];
+  }
+  return true;
+}
+
+/** The value at a dot path, or undefined. */
+export function valueAt(values: unknown, path: string): unknown {
+  let node = values;
+  for (const part of path.split(".")) {
+    if (!isObject(node)) return undefined;
+    node = node[part];
+  }
+  return node;
+}
+
+/** What a walk over chart values found. */
+export interface ValueWalk {
+  /** Table paths the values set (a table path's value, map or list included, is that key's). */
+  written: string[];
+  /** Paths the package set that the table does not have. */
+  unknown: string[];
+}
+
+/**
+ * Walks chart values: a path in the table is written; any other leaf is unknown, unless the user
+ * set that path in their own `values` (those keys are theirs, not the package's).
+ */
+export function walkValues(values: Values, userValues: Values = {}): ValueWalk {
+  const index = valuePathIndex();
+  const walk: ValueWalk = { written: [], unknown: [] };
+  const visit = (node: unknown, path: string) => {
+    if (path !== "" && index.has(path)) walk.written.push(path);
+    else if (path !== "" && hasPath(userValues, path) && !isNonEmptyObject(valueAt(userValues, path))) return;
+    else if (isNonEmptyObject(node))
+      for (const [key, child] of Object.entries(node)) visit(child, path ? `${path}.${key}` : key);
+    else walk.unknown.push(path);
+  };
+  visit(values, "");
+  return walk;
+}
+
+/** A registered resource, as the mock harness records it. */
+export interface Resource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+export const SECRET_TYPE = "kubernetes:core/v1:Secret";
+export const RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
+
+/** The UEPE release among the registered resources (other releases install add-ons). */
+export function uepeRelease(resources: readonly Resource[], chartName = CHART_NAME): Resource {
+  const found = resources.filter((r) => r.type === RELEASE_TYPE && r.inputs.chart === chartName);
+  if (found.length !== 1) throw new Error(`expected one ${chartName} release, found ${found.length}`);
+  return found[0];
+}
+
+/** Secret names (and keys; undefined = every key) that the package's own workloads read. */
+function workloadSecretReads(resources: readonly Resource[]): Map<string, Set<string> | undefined> {
+  const reads = new Map<string, Set<string> | undefined>();
+  const readAll = (name: unknown) => {
+    if (typeof name === "string") reads.set(name, undefined);
+  };
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) for (const item of node) visit(item);
+    if (!isObject(node)) return;
+    const ref = node.secretKeyRef;
+    if (isObject(ref) && typeof ref.name === "string" && typeof ref.key === "string") {
+      const keys = reads.get(ref.name);
+      if (keys !== undefined || !reads.has(ref.name)) reads.set(ref.name, (keys ?? new Set()).add(ref.key));
+    }
+    if (isObject(node.secretRef)) readAll(node.secretRef.name);
+    if (isObject(node.secret)) readAll(node.secret.secretName);
+    for (const child of Object.values(node)) visit(child);
+  };
+  for (const r of resources) if (r.type !== SECRET_TYPE) visit(r.inputs);
+  return reads;
+}
+
+/** One key of a Secret the package created. */
+export interface WrittenSecretKey {
+  /** The Secret's name. */
+  secret: string;
+  key: string;
+  /** The table's Secret (name, TLS_SECRET or PULL_SECRET); undefined for the package's own Secrets. */
+  tableSecret?: string;
+}
+
+export interface SecretWalk {
+  written: WrittenSecretKey[];
+  /** `secret/key` entries no table row, user argument or package workload accounts for. */
+  unknown: string[];
+}
+
+/**
+ * Checks every Secret the package created. Secrets the chart reads — those named in the table,
+ * the TLS Secret and the pull secrets the chart values name — may hold only the table's keys and
+ * the user's own (`credentials.keyNames`, `credentials.extra`). Any other Secret is the package's
+ * own (e.g. the registry refresher's access keys): each of its keys must be read by a workload
+ * the package runs.
+ */
+export function walkSecrets(
+  resources: readonly Resource[],
+  chartValues: Values,
+  userKeys: { [secret: string]: readonly string[] } = {},
+): SecretWalk {
+  const tableKeys = new Map<string, Set<string>>();
+  for (const k of Object.values(SECRET_KEYS as Record<string, SecretKey>))
+    tableKeys.set(k.secret, (tableKeys.get(k.secret) ?? new Set()).add(k.key));
+  const aliases = new Map<string, string>();
+  const tlsName = valueAt(chartValues, CHART_KEYS.tlsSecretName.path);
+  if (typeof tlsName === "string") aliases.set(tlsName, TLS_SECRET);
+  const pullSecrets = valueAt(chartValues, CHART_KEYS.imagePullSecrets.path);
+  if (Array.isArray(pullSecrets))
+    for (const p of pullSecrets)
+      if (isObject(p) && typeof p.name === "string") aliases.set(p.name, PULL_SECRET);
+  const reads = workloadSecretReads(resources);
+
+  const walk: SecretWalk = { written: [], unknown: [] };
+  for (const r of resources.filter((x) => x.type === SECRET_TYPE)) {
+    const name = String((r.inputs.metadata as Values | undefined)?.name ?? r.name);
+    const keys = [
+      ...Object.keys((r.inputs.data as Values | undefined) ?? {}),
+      ...Object.keys((r.inputs.stringData as Values | undefined) ?? {}),
+    ];
+    const tableSecret = tableKeys.has(name) ? name : aliases.get(name);
+    for (const key of keys) {
+      walk.written.push({ secret: name, key, tableSecret });
+      const accounted =
+        tableSecret !== undefined
+          ? tableKeys.get(tableSecret)?.has(key) || (userKeys[name] ?? []).includes(key)
+          : reads.has(name) && (reads.get(name) === undefined || reads.get(name)?.has(key));
+      if (!accounted) walk.unknown.push(`${name}/${key}`);
+    }
+  }
+  return walk;
+}
+
+/** The env-secrets keys a user named in `credentials` (renamed keys and extra entries). */
+export function userSecretKeys(credentials: unknown): string[] {
+  if (!isObject(credentials)) return [];
+  const renamed = isObject(credentials.keyNames) ? Object.values(credentials.keyNames).map(String) : [];
+  const extra = isObject(credentials.extra) ? Object.keys(credentials.extra) : [];
+  return [...renamed, ...extra];
+}
+
+/** Rows whose since/until range excludes `version`. */
+export function outOfRange(rows: readonly ContractRow[], version: string): ContractRow[] {
+  return rows.filter((row) => !inVersionRange(row, version));
+}
