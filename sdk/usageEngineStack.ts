@@ -5,15 +5,18 @@ import { type BackupOptions, BackupPlan, resolveBackup } from "./backup";
 import { CHART_NAME, CHART_REPOSITORY, type ChartInputs, chartValues, checkRemovedValues } from "./chart";
 import { type CredentialsOptions, checkCredentials, SystemCredentials } from "./credentials";
 import {
+  checkAdminPassword,
+  checkDatabaseNetwork,
   type DatabaseOptions,
   RDS_ADMIN_USER,
   type ResolvedDatabase,
   resolveDatabase,
   SYSTEM_DATABASE_NAME,
   SystemDatabase,
+  withExternalAdminPassword,
 } from "./database";
 import { managedLabels } from "./kubernetes";
-import { checkNetwork, checkTags, type NetworkOptions, type Tags } from "./network";
+import { checkDistinctZones, checkNetwork, checkTags, type NetworkOptions, type Tags } from "./network";
 import {
   chartNetworking,
   type IngressCertificate,
@@ -53,7 +56,10 @@ export interface UsageEngineStackArgs {
   releaseName?: string;
   /** Create the namespace; false when it already exists. Default: true. */
   createNamespace?: boolean;
-  /** VPC, private subnets and allowed security groups; required when RDS or EFS are created. */
+  /**
+   * VPC, private subnets and allowed security groups; required when RDS or EFS are created.
+   * Default: none (valid only with an external database and no EFS).
+   */
   network?: NetworkOptions;
   /** System database. Default: RDS PostgreSQL with the `dev` profile. */
   database?: DatabaseOptions;
@@ -170,8 +176,11 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   check.rfc1123Label("namespace", resolved.namespace);
   check.rfc1123Label("releaseName", resolved.releaseName, 53);
   check.boolean("createNamespace", args.createNamespace);
-  if (resolved.database.mode === "rds" || resolved.storage.mode === "efs")
-    checkNetwork(check, "network", args.network, resolved.database.mode === "rds" ? 2 : 1);
+  if (resolved.database.mode === "rds")
+    checkDatabaseNetwork(check, "network", args.network, resolved.database);
+  else if (resolved.storage.mode === "efs") checkNetwork(check, "network", args.network, 1);
+  if (resolved.storage.mode === "efs") checkDistinctZones(check, "network", args.network);
+  checkAdminPassword(check, "database", resolved.database, args.credentials);
   checkCredentials(check, "credentials", args.credentials, resolved.database.external?.type ?? "postgresql");
   checkAuthorizationServer(check, "authorizationServer", args.authorizationServer);
   checkChartSource(check, "chart", args.chart);
@@ -241,7 +250,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       `${name}-credentials`,
       {
         namespace,
-        credentials: args.credentials,
+        // An external database's administrator password is the one env-secrets must carry.
+        credentials: withExternalAdminPassword(args.credentials, r.database, this),
         databaseType: r.database.external?.type ?? "postgresql",
         storeAdminPassword: r.database.createSystemDatabase,
       },

@@ -158,6 +158,29 @@ const models: Record<string, Model> = {
     };
   },
   "aws:backup/selection:Selection": (name, inputs) => ({ id: hash(name, 36), state: { ...inputs } }),
+  "aws:kms/alias:Alias": (_n, inputs) => ({
+    id: String(inputs.name),
+    state: { ...inputs, arn: arn("kms", String(inputs.name)) },
+  }),
+  "aws:efs/fileSystemPolicy:FileSystemPolicy": (_n, inputs) => ({
+    id: String(inputs.fileSystemId),
+    state: { ...inputs },
+  }),
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (name, inputs) => ({
+    id: `${inputs.role}-${hash(name, 26)}`,
+    state: { ...inputs },
+  }),
+  "aws:eks/addon:Addon": (_n, inputs) => ({
+    id: `${inputs.clusterName}:${inputs.addonName}`,
+    state: {
+      ...inputs,
+      addonVersion: inputs.addonVersion ?? "v2.1.4-eksbuild.1",
+      arn: arn(
+        "eks",
+        `addon/${inputs.clusterName}/${inputs.addonName}/${hash(String(inputs.clusterName), 8)}`,
+      ),
+    },
+  }),
   "aws:iam/role:Role": (name, inputs) => {
     const roleName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
     return {
@@ -203,6 +226,27 @@ function respond(args: pulumi.runtime.MockResourceArgs): { id: string; state: St
   return { id: `${args.name}-${hash(args.name, 8)}`, state: { ...args.inputs } };
 }
 
+/**
+ * Availability Zone of each subnet the model knows. Subnets not listed are placed round-robin over
+ * the region's zones in the order they are first described, as a VPC with one private subnet per
+ * zone would be; tests that need two subnets in one zone list them here.
+ */
+export const subnetZones: Record<string, string> = {};
+const placedSubnets: string[] = [];
+
+/** ec2:DescribeSubnets for one subnet id, the fields getSubnet returns that the package reads. */
+function describeSubnet(id: string): State {
+  if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) throw new Error(`InvalidSubnetID.Malformed: ${id}`);
+  if (!(id in subnetZones) && !placedSubnets.includes(id)) placedSubnets.push(id);
+  const zone = subnetZones[id] ?? `${REGION}${"abc"[placedSubnets.indexOf(id) % 3]}`;
+  return {
+    id,
+    arn: arn("ec2", `subnet/${id}`),
+    availabilityZone: zone,
+    state: "available",
+  };
+}
+
 const mocks: pulumi.runtime.Mocks = {
   newResource: async (args) => {
     const delay = delays[`${args.type}::${args.name}`] ?? delays[args.type] ?? 0;
@@ -220,6 +264,7 @@ const mocks: pulumi.runtime.Mocks = {
       };
     }
     if (args.token === "aws:index/getRegion:getRegion") return { name: REGION, region: REGION, id: REGION };
+    if (args.token === "aws:ec2/getSubnet:getSubnet") return describeSubnet(String(args.inputs.id));
     if (args.token === "aws:index/getCallerIdentity:getCallerIdentity")
       return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "AIDA" };
     return args.inputs;
@@ -333,6 +378,8 @@ export function resetMocks(options: { preview?: boolean; stack?: string } = {}):
   recordedOutputs.length = 0;
   seq = 0;
   for (const key of Object.keys(delays)) delete delays[key];
+  for (const key of Object.keys(subnetZones)) delete subnetZones[key];
+  placedSubnets.length = 0;
   pulumi.runtime.setMocks(mocks, "usage-engine-test", options.stack ?? "dev", options.preview ?? false);
   instrumentMonitor();
 }
