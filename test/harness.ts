@@ -188,7 +188,38 @@ const models: Record<string, Model> = {
       state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` },
     };
   },
-  "random:index/randomPassword:RandomPassword": (name, inputs) => ({
+  "aws:ec2/vpc:Vpc": (name, inputs) => {
+    const id = `vpc-${hash(name)}`;
+    return {
+      id,
+      state: {
+        ...inputs,
+        arn: arn("ec2", `vpc/${id}`),
+        defaultSecurityGroupId: `sg-${hash(`${name}default`)}`,
+      },
+    };
+  },
+  "aws:ec2/subnet:Subnet": (name, inputs) => {
+    const id = `subnet-${hash(name)}`;
+    return { id, state: { ...inputs, arn: arn("ec2", `subnet/${id}`) } };
+  },
+  "aws:eks/cluster:Cluster": (name, inputs) => {
+    // Auto-named like the AWS provider does: the logical name plus a random suffix.
+    const clusterName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    const vpcConfig = { ...((inputs.vpcConfig as State | undefined) ?? {}) };
+    vpcConfig.clusterSecurityGroupId = `sg-${hash(`${clusterName}cluster`)}`;
+    return {
+      id: clusterName,
+      state: {
+        ...inputs,
+        name: clusterName,
+        arn: arn("eks", `cluster/${clusterName}`),
+        endpoint: `https://${hash(clusterName, 32).toUpperCase()}.gr7.${REGION}.eks.amazonaws.com`,
+        certificateAuthority: { data: Buffer.from(`ca-of-${clusterName}`).toString("base64") },
+        vpcConfig,
+      },
+    };
+  },  "random:index/randomPassword:RandomPassword": (name, inputs) => ({
     id: "none",
     state: { ...inputs, result: mockPassword(name, inputs), bcryptHash: `$2a$10$${hash(name, 53)}` },
   }),
@@ -373,14 +404,19 @@ export function isSecretAt(raw: unknown, path: string[]): boolean {
 }
 
 /** Starts a fresh mocked deployment; call in beforeEach. */
-export function resetMocks(options: { preview?: boolean; stack?: string } = {}): void {
+export function resetMocks(options: { preview?: boolean; stack?: string; project?: string } = {}): void {
   recorded.length = 0;
   recordedOutputs.length = 0;
   seq = 0;
   for (const key of Object.keys(delays)) delete delays[key];
   for (const key of Object.keys(subnetZones)) delete subnetZones[key];
   placedSubnets.length = 0;
-  pulumi.runtime.setMocks(mocks, "usage-engine-test", options.stack ?? "dev", options.preview ?? false);
+  pulumi.runtime.setMocks(
+    mocks,
+    options.project ?? "usage-engine-test",
+    options.stack ?? "dev",
+    options.preview ?? false,
+  );
   instrumentMonitor();
 }
 

@@ -1,0 +1,178 @@
+/**
+ * `npm run plan`, run as a user runs it (a child process): what it prints, what it writes, and
+ * that bad input fails clearly without writing anything.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function plan(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(
+    process.execPath,
+    ["--require", "tsx/cjs", path.join(ROOT, "tools", "plan.ts"), ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/** The placeholder secrets of a plan-config.yaml: none may appear on screen or on disk. */
+function placeholderSecrets(example: string): string[] {
+  const doc = parse(readFileSync(path.join(ROOT, "examples", example, "plan-config.yaml"), "utf8"));
+  return (doc.secrets as string[]).map((key) => String(doc.config[key]));
+}
+
+describe("npm run plan", function () {
+  this.timeout(180_000);
+  let scratch: string;
+  beforeEach(() => {
+    scratch = mkdtempSync(path.join(tmpdir(), "uepe-plan-"));
+  });
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+  describe("quickstart (the default)", () => {
+    let run: ReturnType<typeof plan>;
+    let out: string;
+    before(() => {
+      out = mkdtempSync(path.join(tmpdir(), "uepe-plan-out-"));
+      run = plan(["--out", out]);
+    });
+    after(() => rmSync(out, { recursive: true, force: true }));
+
+    it("succeeds and says the config is placeholders and nothing was created", () => {
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /^Plan of examples\/quickstart: \d+ resources/m);
+      assert.match(run.stdout, /every secret a placeholder/);
+      assert.match(run.stderr, /evaluating examples\/quickstart/);
+    });
+
+    it("prints the resource tree: the stack under the root, its parts and the release under it", () => {
+      const lines = run.stdout.split("\n");
+      assert.ok(
+        lines.some((l) => /^[├└]─ usage-engine:index:UsageEngineStack {2}uepe$/.test(l)),
+        "stack at the root",
+      );
+      assert.ok(
+        lines.some((l) => /^ {3}[├└]─ kubernetes:helm\.sh\/v3:Release {2}uepe-release$/.test(l)),
+        "release under it",
+      );
+      assert.ok(
+        lines.some((l) => /^ {3}│ {2}[├└]─ aws:rds\/instance:Instance {2}uepe-database-instance$/.test(l)),
+        "RDS under the database part",
+      );
+    });
+
+    it("counts resources per type, consistent with the tree", () => {
+      const tree = run.stdout.split("Count per type:")[0];
+      const counts = run.stdout.split("Count per type:")[1].split("\n\n")[0];
+      for (const [, n, type] of counts.matchAll(/^ +(\d+) {2}(\S+)$/gm)) {
+        const inTree = tree.split("\n").filter((l) => l.includes(`─ ${type}  `)).length;
+        assert.equal(inTree, Number(n), `count of ${type}`);
+      }
+      assert.match(counts, /^ +1 {2}aws:rds\/instance:Instance$/m);
+    });
+
+    it("prints the chart values with the license redacted and the wiring visible", () => {
+      const section = run.stdout.split(/Chart values of release uepe\/uepe .*\n/)[1].split("\n\n")[0];
+      const values = parse(section.replace(/^ {2}/gm, ""));
+      assert.equal(values.licenseKey, "[secret]");
+      assert.match(values.postgres.host, /\.eu-west-1\.rds\.amazonaws\.com$/);
+      assert.equal(values.persistence.existingClaim.length > 0, true);
+    });
+
+    it("never shows or writes a secret", () => {
+      const written = filesUnder(out).map((f) => readFileSync(f, "utf8"));
+      for (const secret of placeholderSecrets("quickstart")) {
+        assert.ok(!run.stdout.includes(secret), `stdout shows ${secret}`);
+        for (const text of written) assert.ok(!text.includes(secret), `a written file holds ${secret}`);
+      }
+    });
+
+    it("writes every Kubernetes object as a manifest and each release's values as YAML", () => {
+      const files = filesUnder(out).map((f) => path.relative(out, f));
+      const manifests = files.filter((f) => f.startsWith(`manifests${path.sep}`));
+      const objects = [...run.stdout.matchAll(/─ kubernetes:(?!helm\.sh)\S+ {2}/g)].length;
+      assert.equal(manifests.length, objects);
+      for (const file of manifests) {
+        const object = parse(readFileSync(path.join(out, file), "utf8"));
+        assert.ok(object.apiVersion && object.kind && object.metadata?.name, `${file} is not a manifest`);
+      }
+      const envSecrets = parse(
+        readFileSync(path.join(out, "manifests", "uepe", "secret-env-secrets.yaml"), "utf8"),
+      );
+      assert.ok(Object.keys(envSecrets.stringData).length > 0);
+      for (const value of Object.values(envSecrets.stringData)) assert.equal(value, "[secret]");
+      const values = parse(readFileSync(path.join(out, "uepe-uepe.values.yaml"), "utf8"));
+      assert.equal(values.licenseKey, "[secret]");
+      assert.equal(values.persistence.enabled, true);
+    });
+  });
+
+  it("plans the other examples too", () => {
+    for (const example of ["embed", "kaa"]) {
+      const out = path.join(scratch, example);
+      const run = plan([example, "--out", out]);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`^Plan of examples/${example}: `, "m"));
+      for (const secret of placeholderSecrets(example))
+        assert.ok(!run.stdout.includes(secret), `${example} shows ${secret}`);
+    }
+  });
+
+  describe("bad input: a clear message, a non-zero exit, nothing written", () => {
+    const cases: [string, (dir: string) => string[], RegExp][] = [
+      ["an unknown example", () => ["quickstrat"], /unknown example "quickstrat"/],
+      ["the YAML example", () => ["yaml"], /Pulumi YAML program: run it with the Pulumi CLI/],
+      ["an unknown option", () => ["--output", "x"], /unknown option --output/],
+      [
+        "an unreadable config",
+        (dir) => ["--config", path.join(dir, "missing.yaml")],
+        /cannot read config .*ENOENT/,
+      ],
+      [
+        "a config that is not YAML",
+        (dir) => {
+          writeFileSync(path.join(dir, "broken.yaml"), "config: [unclosed\n");
+          return ["--config", path.join(dir, "broken.yaml")];
+        },
+        /is not valid YAML/,
+      ],
+      [
+        "invalid arguments",
+        (dir) => {
+          const doc = parse(
+            readFileSync(path.join(ROOT, "examples", "quickstart", "plan-config.yaml"), "utf8"),
+          );
+          doc.config["uepe-quickstart:vpcId"] = "vpc-nope";
+          writeFileSync(path.join(dir, "invalid.yaml"), JSON.stringify(doc));
+          return ["--config", path.join(dir, "invalid.yaml")];
+        },
+        /network\.vpcId: "vpc-nope" is not valid; expected a VPC id/,
+      ],
+    ];
+    for (const [title, args, message] of cases)
+      it(`rejects ${title}`, () => {
+        const out = path.join(scratch, "out");
+        const run = plan([...args(scratch), "--out", out]);
+        assert.notEqual(run.status, 0);
+        assert.match(run.stderr, message);
+        assert.equal(existsSync(out), false, "something was written");
+        for (const secret of placeholderSecrets("quickstart")) assert.ok(!run.stderr.includes(secret));
+      });
+  });
+});
