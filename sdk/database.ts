@@ -307,7 +307,7 @@ function checkWindows(check: Checker, path: string, backupWindow: string, mainte
 function checkStorage(check: Checker, path: string, allocated: number, max: number): void {
   if (!check.integer(`${path}.allocatedStorage`, allocated, 20, 65536, "GiB")) return;
   if (!check.integer(`${path}.maxAllocatedStorage`, max, 0, 65536, "GiB") || max === 0) return;
-  const floor = Math.ceil(allocated * 1.1);
+  const floor = Math.ceil((allocated * 11) / 10);
   if (max < allocated)
     check.fail(
       `${path}.maxAllocatedStorage`,

@@ -1,0 +1,578 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { ArgumentError, SystemDatabase, type SystemDatabaseArgs, UsageEngineStack } from "../sdk";
+import { DATABASE_PROFILES } from "../sdk/database";
+import { defaultArgs, deploy, NETWORK } from "./fixtures";
+import { at, isSecretAt, ofType, one, type Recorded, recorded, resetMocks, settle } from "./harness";
+
+const INSTANCE = "aws:rds/instance:Instance";
+const PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
+const ROLE = "aws:iam/role:Role";
+const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const KMS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+const ADMIN_PASSWORD = "Given-Admin-Password-4d1c";
+
+/** A SystemDatabase on its own, as a program embedding only the database would create it. */
+async function database(overrides: Partial<SystemDatabaseArgs> = {}): Promise<Recorded> {
+  new SystemDatabase("uepe-database", {
+    network: NETWORK,
+    adminPassword: pulumi.secret(ADMIN_PASSWORD),
+    ...overrides,
+  });
+  await settle();
+  return one(INSTANCE);
+}
+
+function envSecretsData(): Record<string, string> {
+  const secret = ofType("kubernetes:core/v1:Secret").find(
+    (s) => at(s.inputs, "metadata.name") === "env-secrets",
+  );
+  assert.ok(secret, "no env-secrets Secret");
+  return at(secret.inputs, "stringData") as Record<string, string>;
+}
+
+function releaseValues(): unknown {
+  return one("kubernetes:helm.sh/v3:Release", "uepe-release").inputs.values;
+}
+
+describe("SystemDatabase", () => {
+  beforeEach(() => resetMocks());
+
+  describe("defaults", () => {
+    it("is encrypted, private, gp3 with autoscaling, and keeps its backups", async () => {
+      const db = (await database()).inputs;
+      assert.equal(db.engine, "postgres");
+      assert.equal(db.storageEncrypted, true);
+      assert.equal(db.publiclyAccessible, false);
+      assert.equal(db.storageType, "gp3");
+      assert.ok(Number(db.maxAllocatedStorage) >= Math.ceil((Number(db.allocatedStorage) * 11) / 10));
+      assert.ok(Number(db.backupRetentionPeriod) >= 7, "automated backups kept less than 7 days");
+      assert.equal(db.deleteAutomatedBackups, false);
+      assert.equal(db.copyTagsToSnapshot, true);
+      assert.equal(db.autoMinorVersionUpgrade, true);
+      assert.equal(db.backupWindow, "01:00-01:30");
+      assert.equal(db.maintenanceWindow, "sun:05:00-sun:06:00");
+      assert.equal(db.username, "postgres");
+      assert.ok(isSecretAt(one(INSTANCE).raw, ["password"]), "master password is not secret");
+    });
+
+    it("refuses deletion and leaves a final snapshot whose name does not change between runs", async () => {
+      const first = (await database()).inputs;
+      assert.equal(first.deletionProtection, true);
+      assert.equal(first.skipFinalSnapshot, false);
+      assert.equal(first.finalSnapshotIdentifier, `${first.identifier}-final`);
+      resetMocks();
+      const second = (await database()).inputs;
+      assert.equal(second.finalSnapshotIdentifier, first.finalSnapshotIdentifier);
+      assert.equal(second.identifier, first.identifier);
+    });
+
+    it("admits PostgreSQL only from the allowed security groups", async () => {
+      await database({
+        network: { ...NETWORK, allowedSecurityGroupIds: ["sg-0123456789abcdef0", "sg-0fedcba987654321f"] },
+      });
+      assert.equal(ofType("aws:ec2/securityGroup:SecurityGroup").length, 1);
+      const rules = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+      assert.deepEqual(
+        rules.map((r) => [
+          r.inputs.referencedSecurityGroupId,
+          r.inputs.fromPort,
+          r.inputs.toPort,
+          r.inputs.ipProtocol,
+        ]),
+        [
+          ["sg-0123456789abcdef0", 5432, 5432, "tcp"],
+          ["sg-0fedcba987654321f", 5432, 5432, "tcp"],
+        ],
+      );
+      const groupId = rules[0].inputs.securityGroupId;
+      assert.match(String(groupId), /^sg-[0-9a-f]{17}$/);
+      assert.deepEqual(one(INSTANCE).inputs.vpcSecurityGroupIds, [groupId]);
+      assert.deepEqual(at(one("aws:rds/subnetGroup:SubnetGroup").inputs, "subnetIds"), NETWORK.subnetIds);
+    });
+  });
+
+  describe("parameter group", () => {
+    it("forces TLS through a group of the instance's major version", async () => {
+      const db = (await database()).inputs;
+      const group = one(PARAMETER_GROUP).inputs;
+      assert.equal(group.family, "postgres16");
+      assert.equal(db.parameterGroupName, group.name);
+      assert.deepEqual(group.parameters, [
+        { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+      ]);
+    });
+
+    it("gets a new name with a new major version, so the upgrade creates it before the old one goes", async () => {
+      await database();
+      const sixteen = one(PARAMETER_GROUP).inputs;
+      resetMocks();
+      const db = (await database({ database: { engineVersion: "17.2" } })).inputs;
+      const seventeen = one(PARAMETER_GROUP).inputs;
+      assert.equal(seventeen.family, "postgres17");
+      assert.notEqual(seventeen.name, sixteen.name);
+      assert.equal(db.engineVersion, "17.2");
+      assert.equal(db.allowMajorVersionUpgrade, true);
+    });
+
+    it("takes extra parameters, sorted, and lets rds.force_ssl be overridden", async () => {
+      await database({
+        database: { parameters: { "rds.force_ssl": "0", log_min_duration_statement: "500" } },
+      });
+      assert.deepEqual(
+        (one(PARAMETER_GROUP).inputs.parameters as { name: string; value: string }[]).map((p) => [
+          p.name,
+          p.value,
+        ]),
+        [
+          ["log_min_duration_statement", "500"],
+          ["rds.force_ssl", "0"],
+        ],
+      );
+    });
+  });
+
+  describe("profiles", () => {
+    it("dev: small, single-AZ, no Performance Insights or enhanced monitoring, no monitoring role", async () => {
+      const db = (await database({ database: { profile: "dev" } })).inputs;
+      const dev = DATABASE_PROFILES.dev;
+      assert.deepEqual(
+        [db.instanceClass, db.allocatedStorage, db.maxAllocatedStorage, db.multiAz, db.backupRetentionPeriod],
+        ["db.t4g.medium", 20, 100, false, 7],
+      );
+      assert.equal(db.instanceClass, dev.instanceClass);
+      assert.equal(db.performanceInsightsEnabled, false);
+      assert.equal(db.monitoringInterval, 0);
+      assert.equal(db.monitoringRoleArn, undefined);
+      assert.equal(ofType(ROLE).length, 0);
+    });
+
+    it("prod: Multi-AZ, larger, Performance Insights and enhanced monitoring with its own role", async () => {
+      const db = await database({ database: { profile: "prod" } });
+      assert.deepEqual(
+        [
+          db.inputs.instanceClass,
+          db.inputs.allocatedStorage,
+          db.inputs.maxAllocatedStorage,
+          db.inputs.multiAz,
+        ],
+        ["db.m7g.large", 100, 1000, true],
+      );
+      assert.equal(db.inputs.backupRetentionPeriod, 14);
+      assert.equal(db.inputs.performanceInsightsEnabled, true);
+      assert.equal(db.inputs.performanceInsightsRetentionPeriod, 7);
+      assert.equal(db.inputs.monitoringInterval, 60);
+      const role = one(ROLE);
+      assert.equal(
+        JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal.Service,
+        "monitoring.rds.amazonaws.com",
+      );
+      assert.equal(db.inputs.monitoringRoleArn, role.outputs.arn);
+      const attachment = one(ATTACHMENT);
+      assert.equal(
+        attachment.inputs.policyArn,
+        "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+      );
+      assert.ok(db.dependencies.includes(attachment.urn), "instance does not wait for the monitoring policy");
+    });
+
+    it("lets every profile value be overridden", async () => {
+      const db = (
+        await database({
+          database: {
+            profile: "prod",
+            instanceClass: "db.r7g.xlarge",
+            allocatedStorage: 200,
+            maxAllocatedStorage: 0,
+            multiAz: false,
+            backupRetentionDays: 35,
+            performanceInsights: false,
+            monitoringInterval: 15,
+            backupWindow: "22:00-22:45",
+            maintenanceWindow: "sat:23:00-sun:00:30",
+          },
+        })
+      ).inputs;
+      assert.deepEqual(
+        [
+          db.instanceClass,
+          db.allocatedStorage,
+          db.maxAllocatedStorage,
+          db.multiAz,
+          db.backupRetentionPeriod,
+          db.performanceInsightsEnabled,
+          db.monitoringInterval,
+          db.backupWindow,
+          db.maintenanceWindow,
+        ],
+        ["db.r7g.xlarge", 200, 0, false, 35, false, 15, "22:00-22:45", "sat:23:00-sun:00:30"],
+      );
+    });
+
+    it("encrypts storage and Performance Insights with the given KMS key", async () => {
+      const db = (await database({ database: { profile: "prod", kmsKeyArn: KMS_KEY } })).inputs;
+      assert.equal(db.kmsKeyId, KMS_KEY);
+      assert.equal(db.performanceInsightsKmsKeyId, KMS_KEY);
+    });
+  });
+
+  describe("restore from a snapshot", () => {
+    it("creates the instance from the snapshot, keeps the snapshot's master user, and uses the given identifier", async () => {
+      const db = (
+        await database({
+          database: { snapshotIdentifier: "uepe-database-final", identifier: "uepe-db-restored" },
+        })
+      ).inputs;
+      assert.equal(db.snapshotIdentifier, "uepe-database-final");
+      assert.equal(db.identifier, "uepe-db-restored");
+      assert.equal(db.username, undefined, "naming a master user would force a replacement");
+      assert.equal(db.password, ADMIN_PASSWORD, "the password is still reset to the managed one");
+      assert.equal(db.finalSnapshotIdentifier, "uepe-db-restored-final");
+      assert.equal(db.deletionProtection, true);
+    });
+  });
+
+  describe("modes through UsageEngineStack", () => {
+    it("rds: the generated admin password is the master password and the chart creates the database", async () => {
+      await deploy();
+      const data = envSecretsData();
+      assert.equal(data.postgresqlPassword, one(INSTANCE).inputs.password);
+      assert.equal(at(releaseValues(), "platform.db.createSystemDatabase"), true);
+    });
+
+    it("external: the given admin password is the one in env-secrets, under the type's key", async () => {
+      await deploy(
+        defaultArgs({
+          network: undefined,
+          storage: { mode: "none" },
+          database: {
+            mode: "external",
+            external: {
+              type: "oracle",
+              host: "oracle.internal.example.com",
+              adminUser: "system",
+              adminPassword: pulumi.secret(ADMIN_PASSWORD),
+            },
+          },
+        }),
+      );
+      assert.equal(ofType(INSTANCE).length, 0);
+      const data = envSecretsData();
+      assert.equal(data.oraclePassword, ADMIN_PASSWORD);
+      assert.equal(data.postgresqlPassword, undefined);
+      const secret = ofType("kubernetes:core/v1:Secret").find(
+        (s) => at(s.inputs, "metadata.name") === "env-secrets",
+      )!;
+      assert.ok(isSecretAt(secret.raw, ["stringData", "oraclePassword"]));
+      assert.ok(
+        !ofType("random:index/randomPassword:RandomPassword").some((r) => r.name.includes("admin")),
+        "an admin password was generated although one was given",
+      );
+      const values = releaseValues();
+      assert.equal(at(values, "platform.db.type"), "oracle");
+      assert.equal(at(values, "oracle.host"), "oracle.internal.example.com");
+      assert.equal(at(values, "oracle.port"), 1521);
+      assert.equal(at(values, "oracle.adminUsername"), "system");
+      assert.ok(
+        !JSON.stringify(values).includes(ADMIN_PASSWORD),
+        "the admin password is in the chart values",
+      );
+    });
+
+    it("external without an admin password: warns that the generated one cannot work", async () => {
+      const warnings: string[] = [];
+      const original = pulumi.log.warn;
+      (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => {
+        warnings.push(message);
+      };
+      try {
+        await deploy(
+          defaultArgs({
+            network: undefined,
+            storage: { mode: "none" },
+            database: { mode: "external", external: { type: "postgresql", host: "db.internal.example.com" } },
+          }),
+        );
+      } finally {
+        (pulumi.log as { warn: typeof pulumi.log.warn }).warn = original;
+      }
+      assert.ok(
+        warnings.some((w) => w.startsWith("database.external.adminPassword is not set")),
+        warnings.join("\n"),
+      );
+    });
+
+    it("createSystemDatabase false: no admin password in env-secrets, the chart is told not to create it", async () => {
+      await deploy(defaultArgs({ database: { createSystemDatabase: false } }));
+      const data = envSecretsData();
+      for (const key of ["postgresqlPassword", "oraclePassword", "saphanaPassword"])
+        assert.equal(data[key], undefined, `${key} stored although the database exists`);
+      assert.equal(at(releaseValues(), "platform.db.createSystemDatabase"), false);
+      assert.ok(String(one(INSTANCE).inputs.password).length >= 16, "RDS still needs a master password");
+    });
+  });
+
+  describe("bad input, before any resource", () => {
+    const cases: [string, Record<string, unknown>, string, RegExp][] = [
+      [
+        "instance class without db.",
+        { instanceClass: "m5.large" },
+        "database.instanceClass",
+        /"m5\.large" is not valid; expected an RDS instance class/,
+      ],
+      [
+        "unknown instance size",
+        { instanceClass: "db.t4g.huge" },
+        "database.instanceClass",
+        /"db\.t4g\.huge" is not valid/,
+      ],
+      [
+        "engine version RDS does not offer",
+        { engineVersion: "12" },
+        "database.engineVersion",
+        /"12" is not valid; expected a PostgreSQL version RDS offers/,
+      ],
+      [
+        "engine version in words",
+        { engineVersion: "sixteen" },
+        "database.engineVersion",
+        /"sixteen" is not valid/,
+      ],
+      [
+        "storage below the gp3 minimum",
+        { allocatedStorage: 10 },
+        "database.allocatedStorage",
+        /10 is out of range; expected a whole number from 20 to 65536 GiB/,
+      ],
+      [
+        "storage above the maximum",
+        { allocatedStorage: 70000 },
+        "database.allocatedStorage",
+        /70000 is out of range/,
+      ],
+      [
+        "autoscaling limit below the allocation",
+        { allocatedStorage: 100, maxAllocatedStorage: 50 },
+        "database.maxAllocatedStorage",
+        /50 is below allocatedStorage \(100\); expected 0 \(no autoscaling\) or at least 110 GiB/,
+      ],
+      [
+        "autoscaling limit less than 10% above",
+        { allocatedStorage: 100, maxAllocatedStorage: 105 },
+        "database.maxAllocatedStorage",
+        /105 is less than 10% above allocatedStorage \(100\)/,
+      ],
+      [
+        "autoscaling limit above the maximum",
+        { maxAllocatedStorage: 70000 },
+        "database.maxAllocatedStorage",
+        /70000 is out of range/,
+      ],
+      [
+        "retention below 7 days",
+        { backupRetentionDays: 3 },
+        "database.backupRetentionDays",
+        /3 is out of range; expected a whole number from 7 to 35 days/,
+      ],
+      [
+        "retention above 35 days",
+        { backupRetentionDays: 36 },
+        "database.backupRetentionDays",
+        /36 is out of range/,
+      ],
+      [
+        "identifier starting with a digit",
+        { identifier: "1uepe" },
+        "database.identifier",
+        /"1uepe" is not a valid RDS identifier; expected 1-63 lower-case letters/,
+      ],
+      [
+        "identifier with a double hyphen",
+        { identifier: "uepe--db" },
+        "database.identifier",
+        /"uepe--db" is not a valid RDS identifier/,
+      ],
+      [
+        "identifier ending with a hyphen",
+        { identifier: "uepe-" },
+        "database.identifier",
+        /"uepe-" is not a valid RDS identifier/,
+      ],
+      [
+        "identifier in upper case",
+        { identifier: "UepeDb" },
+        "database.identifier",
+        /"UepeDb" is not a valid RDS identifier/,
+      ],
+      [
+        "identifier longer than 63",
+        { identifier: `u${"e".repeat(63)}` },
+        "database.identifier",
+        /is not a valid RDS identifier/,
+      ],
+      [
+        "KMS alias instead of a key ARN",
+        { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/rds" },
+        "database.kmsKeyArn",
+        /is not a valid KMS ARN; expected an ARN such as arn:aws:kms:/,
+      ],
+      [
+        "KMS key id without ARN",
+        { kmsKeyArn: "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" },
+        "database.kmsKeyArn",
+        /is not a valid KMS ARN/,
+      ],
+      [
+        "monitoring interval RDS does not offer",
+        { monitoringInterval: 7 },
+        "database.monitoringInterval",
+        /7 is not an enhanced-monitoring interval; expected one of 0, 1, 5, 10, 15, 30, 60 seconds/,
+      ],
+      [
+        "malformed backup window",
+        { backupWindow: "1:00-1:30" },
+        "database.backupWindow",
+        /"1:00-1:30" is not valid; expected a UTC window "hh24:mi-hh24:mi"/,
+      ],
+      [
+        "backup window under 30 minutes",
+        { backupWindow: "01:00-01:15" },
+        "database.backupWindow",
+        /is 15 minutes long; expected at least 30 minutes/,
+      ],
+      [
+        "malformed maintenance window",
+        { maintenanceWindow: "sunday 05:00" },
+        "database.maintenanceWindow",
+        /is not valid; expected a UTC window "ddd:hh24:mi-ddd:hh24:mi"/,
+      ],
+      [
+        "maintenance overlapping backups",
+        { backupWindow: "04:45-05:15", maintenanceWindow: "sun:05:00-sun:06:00" },
+        "database.maintenanceWindow",
+        /overlaps the daily backup window "04:45-05:15"/,
+      ],
+      [
+        "maintenance across midnight overlapping backups",
+        { backupWindow: "00:00-00:30", maintenanceWindow: "sat:23:30-sun:00:15" },
+        "database.maintenanceWindow",
+        /overlaps the daily backup window/,
+      ],
+      [
+        "parameter name with capitals",
+        { parameters: { MaxConnections: "100" } },
+        "database.parameters.MaxConnections",
+        /is not a PostgreSQL parameter name/,
+      ],
+      [
+        "parameter value that is not a string",
+        { parameters: { max_connections: 100 } },
+        "database.parameters.max_connections",
+        /100 is not a string/,
+      ],
+      [
+        "snapshot identifier starting with a digit",
+        { snapshotIdentifier: "1snap" },
+        "database.snapshotIdentifier",
+        /"1snap" is not valid/,
+      ],
+      [
+        "an RDS setting with an external database",
+        {
+          mode: "external",
+          instanceClass: "db.t4g.medium",
+          external: { type: "postgresql", host: "db.example.com" },
+        },
+        "database.instanceClass",
+        /only shapes an RDS instance/,
+      ],
+      [
+        "admin password for a pre-created database",
+        {
+          mode: "external",
+          createSystemDatabase: false,
+          external: { type: "postgresql", host: "db.example.com", adminPassword: "Some-Password-1" },
+        },
+        "database.external.adminPassword",
+        /is not used: with createSystemDatabase false/,
+      ],
+    ];
+    for (const [title, database, path, message] of cases)
+      it(`rejects ${title}`, async () => {
+        const args = defaultArgs({ database: database as never });
+        let error: unknown;
+        try {
+          new UsageEngineStack("uepe", args);
+        } catch (e) {
+          error = e;
+        }
+        await settle();
+        assert.ok(error instanceof ArgumentError, `expected an ArgumentError, got ${String(error)}`);
+        const problem = error.problems.find((p) => p.path === path);
+        assert.ok(problem, `no problem at ${path}: ${error.message}`);
+        assert.match(problem.message, message);
+        assert.ok(!error.message.includes("Some-Password-1"), "a password is in the message");
+        assert.equal(recorded.length, 0);
+      });
+
+    it("rejects the admin password given twice", () => {
+      const args = defaultArgs({
+        network: undefined,
+        storage: { mode: "none" },
+        database: {
+          mode: "external",
+          external: { type: "postgresql", host: "db.example.com", adminPassword: "First-Password-1" },
+        },
+        credentials: { passwords: { admin: "Second-Password-2" } },
+      });
+      assert.throws(
+        () => new UsageEngineStack("uepe", args),
+        (e: ArgumentError) =>
+          /database\.external\.adminPassword: and credentials\.passwords\.admin are both given/.test(
+            e.message,
+          ) &&
+          !e.message.includes("First-Password-1") &&
+          !e.message.includes("Second-Password-2"),
+      );
+      assert.equal(recorded.length, 0);
+    });
+
+    it("rejects fewer than 2 subnets, naming the Multi-AZ standby", () => {
+      assert.throws(
+        () =>
+          new SystemDatabase("db", {
+            network: { ...NETWORK, subnetIds: [NETWORK.subnetIds[0]] },
+            adminPassword: "x-password",
+            database: { multiAz: true },
+          }),
+        /network\.subnetIds: has 1 item\(s\); expected at least 2 private subnets in distinct Availability Zones \(a Multi-AZ instance keeps its standby in a second Availability Zone\)/,
+      );
+      assert.equal(recorded.length, 0);
+    });
+
+    it("rejects two subnets known to be in one zone", () => {
+      assert.throws(
+        () =>
+          new SystemDatabase("db", {
+            network: { ...NETWORK, availabilityZones: ["eu-west-1a", "eu-west-1a"] },
+            adminPassword: "x-password",
+          }),
+        /network\.availabilityZones: lists only eu-west-1a; expected subnets in at least two Availability Zones/,
+      );
+      assert.equal(recorded.length, 0);
+    });
+
+    it("SystemDatabase alone refuses the external mode instead of creating nothing silently", () => {
+      assert.throws(
+        () =>
+          new SystemDatabase("db", {
+            network: NETWORK,
+            adminPassword: "x-password",
+            database: { mode: "external", external: { type: "postgresql", host: "db.example.com" } },
+          }),
+        /database\.mode: "external" creates nothing; expected "rds"/,
+      );
+      assert.equal(recorded.length, 0);
+    });
+  });
+});
