@@ -1,0 +1,128 @@
+/**
+ * `npm run args-doc`: writes the README's argument reference (section `args`) from schema.json,
+ * which the analyzer derives from the JSDoc in sdk/. One source of truth: change the JSDoc, run
+ * `npm run schema && npm run args-doc`. test/readme.test.ts fails while the README is stale.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..");
+export const README = path.join(ROOT, "README.md");
+const SCHEMA = path.join(ROOT, "schema.json");
+const TOKEN = "usage-engine:index:UsageEngineStack";
+const PREFIX = "usage-engine:index:";
+
+interface Property {
+  type?: string;
+  $ref?: string;
+  items?: Property;
+  additionalProperties?: Property;
+  description?: string;
+  secret?: boolean;
+}
+interface TypeSpec {
+  type: string;
+  properties?: Record<string, Property>;
+  required?: string[];
+  enum?: { name: string; value: string }[];
+}
+interface Schema {
+  resources: Record<
+    string,
+    {
+      inputProperties: Record<string, Property>;
+      requiredInputs: string[];
+      properties: Record<string, Property>;
+    }
+  >;
+  types: Record<string, TypeSpec>;
+}
+
+const anchor = (name: string) => `#${name.toLowerCase()}`;
+const cell = (text: string) => text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|");
+
+function typeOf(prop: Property, schema: Schema, objects: string[]): string {
+  if (prop.$ref?.startsWith("#/types/")) {
+    const name = prop.$ref.slice(`#/types/${PREFIX}`.length);
+    const spec = schema.types[`${PREFIX}${name}`];
+    if (spec.enum) return spec.enum.map((m) => `\`${m.value}\``).join(" \\| ");
+    if (!objects.includes(name)) objects.push(name);
+    return `[${name}](${anchor(name)})`;
+  }
+  if (prop.$ref === "pulumi.json#/Any") return "any";
+  if (prop.type === "array" && prop.items) return `${typeOf(prop.items, schema, objects)}[]`;
+  if (prop.type === "object" && prop.additionalProperties)
+    return `map of ${typeOf(prop.additionalProperties, schema, objects)}`;
+  return prop.type ?? "?";
+}
+
+function table(
+  props: Record<string, Property>,
+  required: string[],
+  schema: Schema,
+  objects: string[],
+): string[] {
+  const rows = ["| name | type | description |", "| --- | --- | --- |"];
+  for (const [name, prop] of Object.entries(props)) {
+    const flags = [required.includes(name) ? "required" : "", prop.secret ? "secret" : ""].filter(Boolean);
+    const type = `${typeOf(prop, schema, objects)}${flags.length ? ` (${flags.join(", ")})` : ""}`;
+    rows.push(`| \`${name}\` | ${type} | ${cell(prop.description ?? "")} |`);
+  }
+  return rows;
+}
+
+/** The markdown of the `args` section, generated from a schema. */
+export function renderArgs(schema: Schema): string {
+  const component = schema.resources[TOKEN];
+  const objects: string[] = [];
+  const lines = [
+    "## Arguments",
+    "",
+    "Generated from `schema.json` by `npm run args-doc`; the same names work in every language",
+    "(snake_case in Python, PascalCase in .NET and Go). Secret arguments are encrypted in state.",
+    "",
+    "### UsageEngineStack",
+    "",
+    ...table(component.inputProperties, component.requiredInputs, schema, objects),
+  ];
+  for (let i = 0; i < objects.length; i++) {
+    const spec = schema.types[`${PREFIX}${objects[i]}`];
+    lines.push(
+      "",
+      `### ${objects[i]}`,
+      "",
+      ...table(spec.properties ?? {}, spec.required ?? [], schema, objects),
+    );
+  }
+  lines.push("", "### Outputs", "", "| name | type | description |", "| --- | --- | --- |");
+  for (const [name, prop] of Object.entries(component.properties))
+    lines.push(
+      `| \`${name}\` | ${typeOf(prop, schema, [])}${prop.secret ? " (secret)" : ""} | ${cell(prop.description ?? "")} |`,
+    );
+  return lines.join("\n");
+}
+
+const SECTION = /(<!-- section:args -->\n)([\s\S]*?)(\n?<!-- \/section:args -->)/;
+
+/** The current content of the README's `args` section. */
+export function readmeArgs(readme = readFileSync(README, "utf8")): string {
+  const match = SECTION.exec(readme);
+  if (!match) throw new Error("README.md has no <!-- section:args --> ... <!-- /section:args --> block");
+  return match[2].trim();
+}
+
+export function loadSchema(): Schema {
+  return JSON.parse(readFileSync(SCHEMA, "utf8"));
+}
+
+if (require.main === module) {
+  const readme = readFileSync(README, "utf8");
+  readmeArgs(readme);
+  const updated = readme.replace(
+    SECTION,
+    (_m, open: string, _body: string, close: string) =>
+      `${open}${renderArgs(loadSchema())}\n${close.replace(/^\n/, "")}`,
+  );
+  writeFileSync(README, updated);
+  console.log("README.md: args section regenerated from schema.json");
+}
