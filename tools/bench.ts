@@ -1,0 +1,369 @@
+/**
+ * `npm run bench`: how long a deployment takes, how long planning takes, and how evaluation
+ * scales with the number of stacks in one program. Offline: the stack runs under the test
+ * harness's mocks, where each resource type takes a delay proportional to its real provisioning
+ * time (PROVISIONING_MINUTES). Prints a table; exits non-zero when a target is missed.
+ *
+ *   npm run bench                 # everything
+ *   BENCH_RUNS=5 npm run bench    # more repetitions per figure (medians are reported)
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import type { UsageEngineStackArgs } from "../sdk";
+import { UsageEngineStack } from "../sdk";
+import { defaultArgs } from "../test/fixtures";
+import { delays, type Recorded, recorded, resetMocks, settle } from "../test/harness";
+
+/**
+ * Real provisioning time of each resource type, in minutes (create, until Pulumi moves on).
+ * Sources: AWS and vendor documentation and common experience; what matters is the order of
+ * magnitude and which resources are the long poles.
+ */
+export const PROVISIONING_MINUTES: Record<string, number> = {
+  // RDS PostgreSQL: 10-15 minutes to "available" (Multi-AZ and restores take longer).
+  "aws:rds/instance:Instance": 12,
+  "aws:rds/subnetGroup:SubnetGroup": 0.05,
+  "aws:rds/parameterGroup:ParameterGroup": 0.05,
+  // A manual snapshot of a small instance (only in upgrades with a pre-upgrade snapshot).
+  "aws:rds/snapshot:Snapshot": 5,
+  "aws:ec2/securityGroup:SecurityGroup": 0.05,
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 0.03,
+  // EFS: the file system is available in under a minute, each mount target in 1-2 minutes.
+  "aws:efs/fileSystem:FileSystem": 0.5,
+  "aws:efs/mountTarget:MountTarget": 1.5,
+  "aws:efs/accessPoint:AccessPoint": 0.1,
+  "aws:efs/fileSystemPolicy:FileSystemPolicy": 0.05,
+  "aws:efs/backupPolicy:BackupPolicy": 0.05,
+  "aws:efs/replicationConfiguration:ReplicationConfiguration": 1,
+  "aws:kms/key:Key": 0.2,
+  "aws:kms/alias:Alias": 0.03,
+  "aws:backup/vault:Vault": 0.05,
+  "aws:backup/plan:Plan": 0.05,
+  "aws:backup/selection:Selection": 0.1,
+  // IAM is fast to create but eventually consistent: a few seconds until usable.
+  "aws:iam/role:Role": 0.1,
+  "aws:iam/rolePolicy:RolePolicy": 0.05,
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 0.05,
+  "aws:eks/podIdentityAssociation:PodIdentityAssociation": 0.1,
+  "aws:eks/addon:Addon": 2,
+  "random:index/randomPassword:RandomPassword": 0.01,
+  "random:index/randomId:RandomId": 0.01,
+  // Kubernetes API writes take about a second; Pulumi awaits a Job's completion (image pulls
+  // plus the ECR login) and a PVC's binding.
+  "kubernetes:batch/v1:Job": 1,
+  "kubernetes:core/v1:PersistentVolumeClaim": 0.1,
+};
+
+/** Kubernetes objects not listed above: an API write, about two seconds. */
+const KUBERNETES_OBJECT_MINUTES = 0.03;
+
+/** Helm releases, by chart: until every workload is ready (Pulumi awaits them). */
+export const CHART_MINUTES: Record<string, number> = {
+  // UEPE: platform start, system database creation and migration, operator and UI.
+  "usage-engine-private-edition": 6,
+  // cert-manager: controller, cainjector and webhook ready, post-install check.
+  "cert-manager": 1,
+  // ingress-nginx provisions an AWS load balancer.
+  "ingress-nginx": 1.5,
+  "external-dns": 0.5,
+};
+
+/** Unknown resource types: seconds, and reported so the table above gets extended. */
+const UNLISTED_MINUTES = 0.05;
+
+const UEPE_CHART = "usage-engine-private-edition";
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Scale of the model: 1 minute of real provisioning = this many milliseconds. */
+const MS_PER_MINUTE = Number(process.env.BENCH_MS_PER_MINUTE ?? 100);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Modeled minutes of one recorded resource; `unlisted` collects types the table lacks. */
+function minutesOf(r: Recorded, unlisted: Set<string>): number {
+  if (!r.custom || r.type.startsWith("pulumi:providers:")) return 0;
+  if (r.type === "kubernetes:helm.sh/v3:Release") {
+    const chart = String(r.inputs.chart);
+    if (chart in CHART_MINUTES) return CHART_MINUTES[chart];
+    unlisted.add(`helm chart ${chart}`);
+    return UNLISTED_MINUTES;
+  }
+  if (r.type in PROVISIONING_MINUTES) return PROVISIONING_MINUTES[r.type];
+  if (r.type.startsWith("kubernetes:")) return KUBERNETES_OBJECT_MINUTES;
+  unlisted.add(r.type);
+  return UNLISTED_MINUTES;
+}
+
+/** Evaluates stacks under fresh mocks; returns the time until the last registration finished. */
+async function run(
+  stacks: [string, UsageEngineStackArgs][],
+  msPerMinute: number,
+  shape: Recorded[],
+): Promise<number> {
+  resetMocks();
+  const unlisted = new Set<string>();
+  for (const r of shape) delays[`${r.type}::${r.name}`] = minutesOf(r, unlisted) * msPerMinute;
+  const t0 = performance.now();
+  for (const [name, args] of stacks) new UsageEngineStack(name, args);
+  await settle();
+  return Math.max(...recorded.map((r) => r.finishedAt)) - t0;
+}
+
+/** The longest chain of modeled provisioning through the recorded dependencies. */
+function criticalPath(resources: Recorded[]): { minutes: number; chain: Recorded[] } {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const children = new Map<string, Recorded[]>();
+  for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  const unlisted = new Set<string>();
+  const memo = new Map<string, { minutes: number; chain: Recorded[] }>();
+  const finish = (urn: string): { minutes: number; chain: Recorded[] } => {
+    const cached = memo.get(urn);
+    if (cached) return cached;
+    const r = byUrn.get(urn);
+    let result = { minutes: 0, chain: [] as Recorded[] };
+    if (r) {
+      // Waiting on a component means waiting on everything under it.
+      const waits = r.custom ? r.dependencies : (children.get(r.urn) ?? []).map((c) => c.urn);
+      const before = waits.map(finish).reduce((a, b) => (b.minutes > a.minutes ? b : a), result);
+      result = r.custom
+        ? { minutes: before.minutes + minutesOf(r, unlisted), chain: [...before.chain, r] }
+        : before;
+    }
+    memo.set(urn, result);
+    return result;
+  };
+  return resources.map((r) => finish(r.urn)).reduce((a, b) => (b.minutes > a.minutes ? b : a));
+}
+
+/** Every stack of the full program, as the quickstart plus every optional part switched on. */
+function fullArgs(): UsageEngineStackArgs {
+  return defaultArgs({
+    database: { profile: "prod" },
+    tls: { issuer: { type: "acme", kind: "Issuer", acmeEmail: "ops@example.com" } },
+    networking: { domain: "uepe.example.com", ingress: { enabled: true, className: "nginx" } },
+    backup: { schedule: "cron(0 1 * * ? *)", coldBackupWindow: { from: "0 1 * * *", until: "0 7 * * *" } },
+  });
+}
+
+interface Row {
+  figure: string;
+  value: string;
+  target: string;
+  ok?: boolean;
+}
+
+/**
+ * The chain of registrations that determined when the deployment finished, read off the run's
+ * timestamps: from the last resource to finish, back through the dependency it waited on longest.
+ * Of each link, the resource's modeled delay is a (scaled) wait; everything else — the time
+ * between a dependency finishing and the next resource starting, and a provider answer arriving
+ * after its delay because the event loop was busy — is the program's own work, not scaled.
+ */
+function measuredChain(
+  resources: Recorded[],
+  t0: number,
+): { waitsMs: number; programMs: number; chain: Recorded[] } {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const descendants = (urn: string): Recorded[] =>
+    resources.filter((r) => r.parent === urn).flatMap((c) => (c.custom ? [c] : descendants(c.urn)));
+  const custom = resources.filter((r) => r.custom);
+  let current: Recorded | undefined = custom.reduce((a, b) => (b.finishedAt > a.finishedAt ? b : a));
+  const chain: Recorded[] = [];
+  let waitsMs = 0;
+  let programMs = 0;
+  while (current) {
+    chain.unshift(current);
+    const wait = delays[`${current.type}::${current.name}`] ?? 0;
+    waitsMs += wait;
+    programMs += current.finishedAt - current.startedAt - wait;
+    const waitedOn: Recorded[] = current.dependencies.flatMap((urn) => {
+      const r = byUrn.get(urn);
+      return !r ? [] : r.custom ? [r] : descendants(r.urn);
+    });
+    const last: Recorded | undefined = waitedOn.reduce<Recorded | undefined>(
+      (a, b) => (!a || b.finishedAt > a.finishedAt ? b : a),
+      undefined,
+    );
+    programMs += current.startedAt - (last ? last.finishedAt : t0);
+    current = last;
+  }
+  return { waitsMs, programMs, chain };
+}
+
+async function modeledDeploy(rows: Row[]): Promise<void> {
+  const stack: [string, UsageEngineStackArgs][] = [["uepe", defaultArgs()]];
+  // Warm-up and shape: which resources the default stack registers, with no delays.
+  await run(stack, 0, []);
+  const shape = [...recorded];
+  const unlisted = new Set<string>();
+  for (const r of shape) minutesOf(r, unlisted);
+  const bound = PROVISIONING_MINUTES["aws:rds/instance:Instance"] + CHART_MINUTES[UEPE_CHART];
+  const structural = criticalPath(shape);
+
+  const scale = MS_PER_MINUTE;
+  const runs: { minutes: number; raw: number; programMs: number; chain: Recorded[] }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    resetMocks();
+    const makespan = await run(stack, scale, shape);
+    const t0 = Math.max(...recorded.map((r) => r.finishedAt)) - makespan;
+    const m = measuredChain([...recorded], t0);
+    runs.push({
+      minutes: m.waitsMs / scale + m.programMs / 60_000,
+      raw: makespan / scale,
+      programMs: m.programMs,
+      chain: m.chain,
+    });
+  }
+  runs.sort((a, b) => a.minutes - b.minutes);
+  const mid = runs[Math.floor(runs.length / 2)];
+  const ratio = mid.minutes / bound;
+
+  rows.push(
+    { figure: "physical lower bound: RDS + UEPE release", value: `${bound.toFixed(2)} min`, target: "" },
+    {
+      figure: "critical path through the stack's dependencies",
+      value: `${structural.minutes.toFixed(2)} min`,
+      target: `≤ ${(bound * 1.02).toFixed(2)} min`,
+      ok: structural.minutes <= bound * 1.02,
+    },
+    { figure: "  chain", value: structural.chain.map((r) => r.name).join(" → "), target: "" },
+    {
+      figure: `modeled deploy time (1 min = ${scale} ms, median of ${RUNS})`,
+      value: `${mid.minutes.toFixed(2)} min`,
+      target: "",
+    },
+    { figure: "  chain that finished last", value: mid.chain.map((r) => r.name).join(" → "), target: "" },
+    {
+      figure: "  program's own time on that chain (not scaled)",
+      value: `${mid.programMs.toFixed(0)} ms`,
+      target: "",
+    },
+    { figure: "modeled / lower bound", value: ratio.toFixed(3), target: "≤ 1.02", ok: ratio <= 1.02 },
+    {
+      figure: "  raw makespan / lower bound (program time scaled too)",
+      value: (mid.raw / bound).toFixed(3),
+      target: "",
+    },
+  );
+  if (unlisted.size > 0)
+    rows.push({
+      figure: "types without a modeled time",
+      value: [...unlisted].join(", "),
+      target: "add them",
+      ok: false,
+    });
+}
+
+function planTime(rows: Row[]): void {
+  const walls: number[] = [];
+  const inner: { load: number; evaluate: number; resources: number }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const child = spawnSync(
+      process.execPath,
+      ["-r", "tsx/cjs", path.join(__dirname, "bench.ts"), "--plan-child"],
+      {
+        cwd: path.join(__dirname, ".."),
+        encoding: "utf8",
+      },
+    );
+    walls.push(performance.now() - t0);
+    const line = child.stdout.trim().split("\n").pop() ?? "";
+    if (child.status !== 0 || !line.startsWith("{")) throw new Error(`plan child failed:\n${child.stderr}`);
+    inner.push(JSON.parse(line));
+  }
+  rows.push(
+    {
+      figure: `offline plan, full stack, cold process (median of ${RUNS})`,
+      value: `${(median(walls) / 1000).toFixed(2)} s`,
+      target: "",
+    },
+    {
+      figure: "  loading the package and its SDKs",
+      value: `${median(inner.map((x) => x.load)).toFixed(0)} ms`,
+      target: "",
+    },
+    {
+      figure: `  evaluating the stack (${inner[0].resources} registrations, preview)`,
+      value: `${median(inner.map((x) => x.evaluate)).toFixed(0)} ms`,
+      target: "",
+    },
+  );
+}
+
+/** Child process: load, then plan the full stack in preview mode; prints its timings as JSON. */
+async function planChild(): Promise<void> {
+  const load = performance.now();
+  resetMocks({ preview: true });
+  const t0 = performance.now();
+  new UsageEngineStack("uepe", fullArgs());
+  await settle();
+  const evaluate = Math.max(...recorded.map((r) => r.finishedAt)) - t0;
+  console.log(JSON.stringify({ load, evaluate, resources: recorded.length }));
+}
+
+async function scaling(rows: Row[]): Promise<void> {
+  const counts = [1, 4, 16];
+  const stacks = (n: number): [string, UsageEngineStackArgs][] =>
+    Array.from({ length: n }, (_, i) => [`uepe${i}`, defaultArgs({ namespace: `uepe-${i}` })]);
+  await run(stacks(4), 0, []);
+  const times: number[] = [];
+  for (const n of counts) {
+    const samples = [];
+    for (let i = 0; i < RUNS; i++) samples.push(await run(stacks(n), 0, []));
+    times.push(median(samples));
+  }
+  for (const [i, n] of counts.entries())
+    rows.push({
+      figure: `evaluation, ${n} stack${n > 1 ? "s" : ""} in one program`,
+      value: `${times[i].toFixed(0)} ms (${(times[i] / n).toFixed(0)} ms per stack)`,
+      target: "",
+    });
+  // Growth exponent between 4 and 16 stacks (1 stack carries the fixed start-up cost).
+  const exponent = Math.log(times[2] / times[1]) / Math.log(16 / 4);
+  rows.push({
+    figure: "growth exponent, 4 → 16 stacks",
+    value: exponent.toFixed(2),
+    target: "≤ 1.15 (linear)",
+    ok: exponent <= 1.15,
+  });
+}
+
+function print(rows: Row[]): void {
+  const widths = [0, 1, 2].map((c) =>
+    Math.max(...rows.map((r) => [r.figure, r.value, r.target][c].length), 6),
+  );
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+  console.log(line(["figure", "value", "target"]));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const r of rows) {
+    const target = r.ok === undefined ? r.target : `${r.target} ${r.ok ? "✔" : "✘"}`.trim();
+    console.log(line([r.figure, r.value, target]));
+  }
+}
+
+async function main(): Promise<void> {
+  // Node's source-map stack rewriting (switched on by tsx) makes every Pulumi promise's stack
+  // capture several times dearer; a compiled program runs without it.
+  process.setSourceMapsEnabled(false);
+  if (process.argv.includes("--plan-child")) return planChild();
+  if (process.argv.includes("--deploy-only")) {
+    const rows: Row[] = [];
+    await modeledDeploy(rows);
+    return print(rows);
+  }
+  const rows: Row[] = [];
+  await modeledDeploy(rows);
+  planTime(rows);
+  await scaling(rows);
+  print(rows);
+  if (rows.some((r) => r.ok === false)) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
