@@ -38,6 +38,7 @@ export {
   type RegistrySource,
 } from "./registry";
 export {
+  type EfsTransition,
   SharedStorage,
   type SharedStorageArgs,
   type StorageMode,
