@@ -219,7 +219,8 @@ const models: Record<string, Model> = {
         vpcConfig,
       },
     };
-  },  "random:index/randomPassword:RandomPassword": (name, inputs) => ({
+  },
+  "random:index/randomPassword:RandomPassword": (name, inputs) => ({
     id: "none",
     state: { ...inputs, result: mockPassword(name, inputs), bcryptHash: `$2a$10$${hash(name, 53)}` },
   }),
