@@ -86,23 +86,34 @@ describe("upgrades", () => {
       );
     });
 
-    it("changes nothing but the release version, and adds only the snapshot", async () => {
+    it("changes only what carries the version, and adds only the snapshot", async () => {
       const before = byUrn(await evaluate(AT_410));
       const after = byUrn(await evaluate(TO_420));
       const added = [...after.values()].filter((r) => !before.has(r.urn)).map((r) => r.type);
       assert.deepEqual(added.sort(), [SNAPSHOT, SNAPSHOT_COMPONENT].sort());
+      const changedByUrn = new Map<string, string[]>();
       for (const [urn, old] of before) {
         const now = after.get(urn);
         assert.ok(now, `${urn} disappeared in the upgrade`);
-        const changed = Object.keys({ ...old.inputs, ...now.inputs }).filter(
-          (key) => JSON.stringify(old.inputs[key]) !== JSON.stringify(now.inputs[key]),
-        );
-        assert.deepEqual(
-          changed,
-          old.type === RELEASE && old.name === "uepe-release" ? ["version"] : [],
+        const changed = changedLeaves(old.inputs, now.inputs);
+        for (const leaf of changed)
+          assert.ok(
+            leaf.from.includes("4.1.0") && leaf.to === leaf.from.replaceAll("4.1.0", "4.2.0"),
+            `${urn} ${leaf.path}: ${leaf.from} -> ${leaf.to} is not the version change`,
+          );
+        changedByUrn.set(
           urn,
+          changed.map((c) => c.path),
         );
       }
+      const release = [...before.values()].find((r) => r.type === RELEASE && r.name === "uepe-release")!;
+      assert.ok(
+        changedByUrn.get(release.urn)?.includes("version"),
+        "the release's chart version did not change",
+      );
+      for (const untouched of [INSTANCE, "aws:efs/fileSystem:FileSystem", "aws:backup/plan:Plan"])
+        for (const r of find([...before.values()], untouched))
+          assert.deepEqual(changedByUrn.get(r.urn), [], `${untouched} changed in an upgrade`);
     });
 
     it("is stable once upgraded: the same program registers the same snapshot again", async () => {
@@ -382,4 +393,14 @@ function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Reco
         ? mergeDeep(out[k] as Record<string, unknown>, v as Record<string, unknown>)
         : v;
   return out;
+}
+
+/** Leaf paths whose values differ between two input bags, rendered as strings. */
+function changedLeaves(a: unknown, b: unknown, path = ""): { path: string; from: string; to: string }[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+  if (isObject(a) && isObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((k) => changedLeaves(a[k], b[k], path ? `${path}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ path, from: String(a), to: String(b) }];
 }
