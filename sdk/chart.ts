@@ -18,6 +18,25 @@ export const CHART_NAME = "usage-engine-private-edition";
 /** DigitalRoute's registry for the UEPE images; tags are `<version>`, `-ec`, `-operator`, `-ui`. */
 export const DIGITALROUTE_REGISTRY = "462803626708.dkr.ecr.eu-west-1.amazonaws.com";
 export const DIGITALROUTE_REPOSITORY = `${DIGITALROUTE_REGISTRY}/usage-engine-private-edition`;
+/** AWS account of DigitalRoute's ECR and the region it serves the images from (verified: 277676052). */
+export const DIGITALROUTE_ECR_ACCOUNT = "462803626708";
+export const DIGITALROUTE_ECR_REGION = "eu-west-1";
+/** Name of the UEPE image repository, in DigitalRoute's ECR and in a mirror. */
+export const DIGITALROUTE_IMAGE_NAME = "usage-engine-private-edition";
+
+/** DigitalRoute's ECR host in `region` (the images are published in `eu-west-1`). */
+export function digitalrouteRegistry(region: string = DIGITALROUTE_ECR_REGION): string {
+  return `${DIGITALROUTE_ECR_ACCOUNT}.dkr.ecr.${region}.amazonaws.com`;
+}
+
+/** The UEPE images: one repository, one tag per component, `<version><suffix>` (verified: 277676052). */
+export type UepeImage = "platform" | "ec" | "operator" | "ui";
+export const IMAGE_TAG_SUFFIXES: Record<UepeImage, string> = {
+  platform: "",
+  ec: "-ec",
+  operator: "-operator",
+  ui: "-ui",
+};
 
 /**
  * `verified`: seen in DigitalRoute's documentation or chart (`source` says where); `unverified`:
@@ -57,6 +76,28 @@ export const CHART_KEYS = {
     feed: "registry pull secret name",
     evidence: "unverified",
   },
+  // Image keys: the tags are verified (277676052), where the chart reads them is not. Written only
+  // for a mirror (or a non-default DigitalRoute region); otherwise the chart's defaults apply.
+  platformImageRepository: {
+    path: "platform.repository",
+    feed: "registry.repository (mirror)",
+    evidence: "unverified",
+  },
+  platformImageTag: { path: "platform.tag", feed: "version", evidence: "unverified" },
+  ecImageRepository: { path: "ec.repository", feed: "registry.repository (mirror)", evidence: "unverified" },
+  ecImageTag: { path: "ec.tag", feed: "version + -ec", evidence: "unverified" },
+  operatorImageRepository: {
+    path: "operator.repository",
+    feed: "registry.repository (mirror)",
+    evidence: "unverified",
+  },
+  operatorImageTag: { path: "operator.tag", feed: "version + -operator", evidence: "unverified" },
+  uiImageRepository: {
+    path: "desktopOnline.repository",
+    feed: "registry.repository (mirror)",
+    evidence: "unverified",
+  },
+  uiImageTag: { path: "desktopOnline.tag", feed: "version + -ui", evidence: "unverified" },
   persistenceEnabled: {
     path: "persistence.enabled",
     feed: "storage.mode != none",
@@ -504,6 +545,8 @@ export interface ChartInputs {
     | { mode: "secret"; secretName: pulumi.Input<string> }
     | { mode: "disabled" };
   imagePullSecretNames: pulumi.Input<string>[];
+  /** Where the images come from when not the chart's default (a mirror); tags keep their suffixes. */
+  images?: { repository: string; version: string };
   serviceType: string;
   domain?: string;
   suspend?: { from: string; until: string };
@@ -579,6 +622,20 @@ function renderNetworking(values: Values, networking: ChartNetworking): void {
   put(values, "ingressDesktopOnlineHost", ingress.desktopOnlineHost);
 }
 
+const IMAGE_KEYS: Record<UepeImage, { repository: ChartKeyName; tag: ChartKeyName }> = {
+  platform: { repository: "platformImageRepository", tag: "platformImageTag" },
+  ec: { repository: "ecImageRepository", tag: "ecImageTag" },
+  operator: { repository: "operatorImageRepository", tag: "operatorImageTag" },
+  ui: { repository: "uiImageRepository", tag: "uiImageTag" },
+};
+
+function renderImages(values: Values, images: { repository: string; version: string }): void {
+  for (const image of Object.keys(IMAGE_KEYS) as UepeImage[]) {
+    put(values, IMAGE_KEYS[image].repository, images.repository);
+    put(values, IMAGE_KEYS[image].tag, `${images.version}${IMAGE_TAG_SUFFIXES[image]}`);
+  }
+}
+
 /** The package's chart values, before user `values` are merged (may hold Outputs). */
 export function renderChartValues(inputs: ChartInputs): Values {
   const values: Values = {};
@@ -591,6 +648,7 @@ export function renderChartValues(inputs: ChartInputs): Values {
       "imagePullSecrets",
       inputs.imagePullSecretNames.map((name) => ({ name })),
     );
+  if (inputs.images) renderImages(values, inputs.images);
   put(values, "persistenceEnabled", inputs.claimName !== undefined);
   if (inputs.claimName !== undefined) put(values, "persistenceExistingClaim", inputs.claimName);
   renderDatabase(values, inputs.database);

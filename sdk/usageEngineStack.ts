@@ -314,7 +314,10 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       database: database.chart,
       claimName,
       tls: tlsValues(r, tls),
-      imagePullSecretNames: [registry.pullSecretName],
+      // Resolves once the pull secret exists (bootstrap Job done): the release waits for that
+      // data dependency, not for the refresher CronJob.
+      imagePullSecretNames: r.registry.pullSecretName ? [registry.pullSecretName] : [],
+      images: r.registry.imageRepository ? { repository: r.registry.imageRepository, version: r.version } : undefined,
       serviceType: r.serviceType,
       domain: r.domain,
       suspend: r.backup.coldBackupWindow,
@@ -343,7 +346,6 @@ export class UsageEngineStack extends pulumi.ComponentResource {
           credentials,
           authorization,
           tls,
-          registry,
           ...(storage ? [storage] : []),
           ...(preUpgrade ? [preUpgrade] : []),
         ],

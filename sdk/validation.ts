@@ -64,6 +64,12 @@ const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const IMAGE_REFERENCE =
   /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
+/** An image reference without tag or digest: `[registry[:port]/]path`. */
+const IMAGE_REPOSITORY =
+  /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+/** Long-term (AKIA) or temporary (ASIA) AWS access key id. */
+const AWS_ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
+
 /**
  * Collects problems while arguments are resolved, then throws them together.
  * Every check skips values that are unknown until deployment (Outputs, Promises) and
@@ -283,6 +289,24 @@ export class Checker {
       this.fail(path, `${show(value, path)} is not a valid image reference`, accepted);
   }
 
+  /** An image repository without tag or digest, such as registry.example.com/team/image. */
+  imageRepository(path: string, value: unknown): void {
+    const accepted = "an image repository without tag or digest, such as registry.example.com/team/image";
+    if (this.string(path, value, accepted) && !IMAGE_REPOSITORY.test(value))
+      this.fail(path, `${show(value, path)} is not a valid image repository`, accepted);
+  }
+
+  /** An AWS access key id: AKIA or ASIA and 16 upper-case letters or digits. Never echoed. */
+  awsAccessKeyId(path: string, value: unknown): void {
+    if (!this.present(value)) return;
+    if (typeof value !== "string" || !AWS_ACCESS_KEY_ID.test(value))
+      this.fail(
+        path,
+        "is not shaped like an AWS access key id (value hidden)",
+        "AKIA or ASIA followed by 16 upper-case letters or digits, 20 characters in all",
+      );
+  }
+
   /** A Kubernetes CronJob schedule (five fields), parsed with cron-parser. */
   kubernetesCron(path: string, value: unknown): void {
     const accepted = 'a five-field cron expression such as "0 */8 * * *"';
@@ -365,6 +389,29 @@ export function didYouMean(value: string, candidates: readonly string[]): string
   return distance(value.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 3))
     ? ` (did you mean "${best}"?)`
     : "";
+}
+
+/**
+ * The longest gap, in hours, between two consecutive runs of a valid five-field cron expression,
+ * measured over two weeks in UTC (enough to cover day-of-week schedules).
+ */
+export function longestCronGapHours(expression: string): number {
+  const start = Date.UTC(2024, 0, 1);
+  const end = start + 14 * 24 * 3600 * 1000;
+  try {
+    const runs = CronExpressionParser.parse(expression, { currentDate: new Date(start), tz: "UTC" });
+    let previous = runs.next().getTime();
+    let longest = previous - start;
+    while (previous < end) {
+      const next = runs.next().getTime();
+      longest = Math.max(longest, next - previous);
+      previous = next;
+    }
+    return longest / 3600_000;
+  } catch {
+    // A schedule that never fires (e.g. "0 0 31 2 *") has no next run.
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 export function isKubernetesCron(expression: string): boolean {

@@ -242,10 +242,14 @@ const models: Record<string, Model> = {
   },
 };
 
-/** Kubernetes objects: the API server echoes the object and fills in a generated name. */
+/**
+ * Kubernetes objects: the API server echoes the object, fills in a generated name and sets a
+ * resourceVersion, a numeric revision that differs whenever the written object differs.
+ */
 function kubernetesModel(name: string, inputs: State): { id: string; state: State } {
   const metadata = { ...((inputs.metadata as State | undefined) ?? {}) };
   metadata.name ??= `${name}-${hash(name, 8)}`;
+  metadata.resourceVersion = String(Number.parseInt(hash(`${name}:${JSON.stringify(inputs)}`, 8), 16));
   metadata.uid = `${hash(name, 8)}-${hash(`${name}u`, 4)}-4${hash(`${name}v`, 3)}-a${hash(`${name}w`, 3)}-${hash(`${name}x`, 12)}`;
   const id = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : String(metadata.name);
   return { id, state: { ...inputs, metadata } };
