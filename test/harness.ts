@@ -220,6 +220,21 @@ const models: Record<string, Model> = {
       },
     };
   },
+  "aws:iam/rolePolicy:RolePolicy": (name, inputs) => {
+    const policyName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    return { id: `${inputs.role}:${policyName}`, state: { ...inputs, name: policyName } };
+  },
+  "aws:eks/podIdentityAssociation:PodIdentityAssociation": (name, inputs) => {
+    const associationId = `a-${hash(name, 17)}`;
+    return {
+      id: `${inputs.clusterName},${associationId}`,
+      state: {
+        ...inputs,
+        associationId,
+        associationArn: arn("eks", `podidentityassociation/${inputs.clusterName}/${associationId}`),
+      },
+    };
+  },
   "random:index/randomPassword:RandomPassword": (name, inputs) => ({
     id: "none",
     state: { ...inputs, result: mockPassword(name, inputs), bcryptHash: `$2a$10$${hash(name, 53)}` },

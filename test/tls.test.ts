@@ -1,0 +1,580 @@
+import * as assert from "node:assert/strict";
+import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
+import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
+import * as pulumi from "@pulumi/pulumi";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { ArgumentError, Tls, type TlsArgs, type TlsOptions, UsageEngineStack } from "../sdk";
+import { CHART_KEYS, TLS_SECRET_KEYS } from "../sdk/chart";
+import { CERT_MANAGER_CHART, LETS_ENCRYPT_PRODUCTION } from "../sdk/tls";
+import { defaultArgs, deploy } from "./fixtures";
+import {
+  ACCOUNT,
+  at,
+  delays,
+  isSecretAt,
+  ofType,
+  one,
+  REGION,
+  type Recorded,
+  recorded,
+  resetMocks,
+  resolved,
+  settle,
+} from "./harness";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const CUSTOM = "kubernetes:cert-manager.io/v1:";
+const ZONE = "Z0123456789ABCDEFGHIJ";
+const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
+const PEM_KEY =
+  "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-planted-key\n-----END PRIVATE KEY-----\n";
+const PEM_CRT = "-----BEGIN CERTIFICATE-----\nMIIDazCCAlOgAwIBAgIUplanted-crt\n-----END CERTIFICATE-----\n";
+const KEYSTORE = Buffer.from("planted-keystore-bytes").toString("base64");
+
+/** Runs a Tls part alone under the mocks and waits for every registration. */
+async function tlsPart(tls: TlsOptions | undefined, extra: Partial<TlsArgs> = {}): Promise<Tls> {
+  const part = new Tls("uepe-tls", { tls, namespace: "uepe", ...extra });
+  await settle();
+  return part;
+}
+
+/** Collects `pulumi.log.warn` messages while a test runs. */
+function captureWarnings(): { messages: string[]; restore: () => void } {
+  const log = pulumi.log as { warn: (msg: string, ...rest: unknown[]) => Promise<void> };
+  const original = log.warn;
+  const messages: string[] = [];
+  log.warn = (msg: string) => {
+    messages.push(msg);
+    return Promise.resolve();
+  };
+  return { messages, restore: () => (log.warn = original) };
+}
+
+function issuers(): Recorded[] {
+  return recorded.filter((r) => r.type.startsWith(CUSTOM));
+}
+
+/** Validates a recorded cert-manager object against the cert-manager CRD schema of its kind. */
+function validateCertManager(r: Recorded): void {
+  const object = r.inputs as Record<string, unknown>;
+  if (object.kind === "ClusterIssuer") new ClusterIssuer(object as never).validate();
+  else if (object.kind === "Issuer") new Issuer(object as never).validate();
+  else assert.fail(`unexpected cert-manager kind ${String(object.kind)}`);
+}
+
+function parsePolicy(json: unknown): { Statement: Record<string, unknown>[] } {
+  return JSON.parse(String(json));
+}
+
+describe("Tls", () => {
+  let warnings: ReturnType<typeof captureWarnings>;
+  beforeEach(() => {
+    resetMocks();
+    warnings = captureWarnings();
+  });
+  afterEach(() => warnings.restore());
+
+  describe("certManager mode", () => {
+    it("installs the pinned cert-manager chart with its CRDs and a self-signed ClusterIssuer, with a warning", async () => {
+      const part = await tlsPart(undefined);
+      const release = one(RELEASE, "cert-manager");
+      assert.equal(release.inputs.chart, "cert-manager");
+      assert.equal(release.inputs.version, CERT_MANAGER_CHART.version);
+      assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://charts.jetstack.io" });
+      assert.equal(release.inputs.namespace, "cert-manager");
+      assert.equal(at(release.inputs, "values.crds.enabled"), true);
+      assert.equal(at(release.inputs, "values.installCRDs"), undefined, "installCRDs is deprecated");
+      const [issuer] = issuers();
+      assert.equal(issuer.inputs.kind, "ClusterIssuer");
+      assert.deepEqual(issuer.inputs.spec, { selfSigned: {} });
+      validateCertManager(issuer);
+      assert.equal(await resolved(part.issuerKind), "ClusterIssuer");
+      assert.equal(await resolved(part.issuerName), "uepe-tls-issuer");
+      assert.ok(warnings.messages.some((m) => /selfSigned.*testing only/.test(m)));
+    });
+
+    it("creates the issuer only after the cert-manager release (webhook ready) has finished", async () => {
+      delays[RELEASE] = 150;
+      await tlsPart({ issuer: { type: "acme", acmeEmail: "ops@example.com" } });
+      const release = one(RELEASE, "cert-manager");
+      const [issuer] = issuers();
+      assert.ok(
+        issuer.startedSeq > release.finishedSeq,
+        `issuer started at ${issuer.startedSeq}, cert-manager finished at ${release.finishedSeq}`,
+      );
+      assert.ok(
+        issuer.dependencies.includes(release.urn),
+        "the issuer must depend on the cert-manager release",
+      );
+      assert.equal(release.inputs.skipAwait, false, "the release must wait for its hooks (webhook check)");
+    });
+
+    it("lets the user override the chart version and values (user wins)", async () => {
+      await tlsPart({
+        certManagerVersion: "v1.18.2",
+        certManagerValues: { replicaCount: 2, crds: { keep: false } },
+      });
+      const release = one(RELEASE, "cert-manager");
+      assert.equal(release.inputs.version, "v1.18.2");
+      assert.equal(at(release.inputs, "values.replicaCount"), 2);
+      assert.equal(at(release.inputs, "values.crds.keep"), false);
+      assert.equal(at(release.inputs, "values.crds.enabled"), true);
+    });
+
+    it("uses an existing cert-manager when installCertManager is false", async () => {
+      await tlsPart({ installCertManager: false, issuer: { type: "acme", acmeEmail: "ops@example.com" } });
+      assert.equal(ofType(RELEASE).length, 0);
+      const [issuer] = issuers();
+      assert.deepEqual(
+        issuer.dependencies.filter((urn) => urn.includes("helm.sh")),
+        [],
+      );
+    });
+
+    it("ACME HTTP-01: Let's Encrypt by default, solved through the ingress class, limited to the domain", async () => {
+      await tlsPart(
+        { issuer: { type: "acme", acmeEmail: "ops@example.com" } },
+        { domain: "uepe.example.com", ingressClassName: "internal-nginx" },
+      );
+      const [issuer] = issuers();
+      validateCertManager(issuer);
+      const acme = at(issuer.inputs, "spec.acme") as Record<string, unknown>;
+      assert.equal(acme.email, "ops@example.com");
+      assert.equal(acme.server, LETS_ENCRYPT_PRODUCTION);
+      assert.deepEqual(acme.privateKeySecretRef, { name: "uepe-tls-issuer-account-key" });
+      assert.deepEqual(acme.solvers, [
+        {
+          http01: { ingress: { ingressClassName: "internal-nginx" } },
+          selector: { dnsZones: ["uepe.example.com"] },
+        },
+      ]);
+      assert.equal(warnings.messages.length, 0, "a real issuer does not warn");
+      assert.equal(ofType("aws:iam/role:Role").length, 0, "HTTP-01 needs no AWS access");
+    });
+
+    it("an explicit http01IngressClass and ACME server win over the defaults", async () => {
+      await tlsPart(
+        {
+          issuer: {
+            type: "acme",
+            acmeEmail: "ops@example.com",
+            acmeServer: "https://acme-staging-v02.api.letsencrypt.org/directory",
+            http01IngressClass: "alb",
+          },
+        },
+        { ingressClassName: "nginx" },
+      );
+      const [issuer] = issuers();
+      assert.equal(
+        at(issuer.inputs, "spec.acme.server"),
+        "https://acme-staging-v02.api.letsencrypt.org/directory",
+      );
+      assert.equal(at(issuer.inputs, "spec.acme.solvers.0.http01.ingress.ingressClassName"), "alb");
+    });
+
+    it("Route 53 DNS-01 with kind Issuer: in the release namespace, provider region, hosted zone", async () => {
+      await tlsPart(
+        { issuer: { type: "acme", kind: "Issuer", acmeEmail: "ops@example.com", route53HostedZoneId: ZONE } },
+        { namespace: "uepe-prod" },
+      );
+      const [issuer] = issuers();
+      assert.equal(issuer.type, `${CUSTOM}Issuer`);
+      assert.equal(at(issuer.inputs, "metadata.namespace"), "uepe-prod");
+      validateCertManager(issuer);
+      assert.deepEqual(at(issuer.inputs, "spec.acme.solvers.0.dns01.route53"), {
+        region: REGION,
+        hostedZoneID: ZONE,
+      });
+      assert.equal(ofType("aws:iam/role:Role").length, 0, "identity mode none creates no role");
+    });
+
+    it("Route 53 DNS-01 with IRSA: a role trusted for cert-manager's service account, annotated on it", async () => {
+      const part = await tlsPart(
+        {
+          issuer: {
+            type: "acme",
+            acmeEmail: "ops@example.com",
+            acmeChallenge: "route53Dns01",
+            route53HostedZoneId: ZONE,
+            route53Region: "us-east-1",
+            route53Identity: { mode: "irsa", oidcProviderArn: OIDC },
+          },
+        },
+        { tags: { team: "billing" } },
+      );
+      const role = one("aws:iam/role:Role", "cert-manager");
+      const trust = parsePolicy(role.inputs.assumeRolePolicy).Statement[0];
+      assert.deepEqual(trust.Principal, { Federated: OIDC });
+      assert.equal(trust.Action, "sts:AssumeRoleWithWebIdentity");
+      const issuerHost = OIDC.split(":oidc-provider/")[1];
+      assert.deepEqual(trust.Condition, {
+        StringEquals: {
+          [`${issuerHost}:sub`]: "system:serviceaccount:cert-manager:cert-manager",
+          [`${issuerHost}:aud`]: "sts.amazonaws.com",
+        },
+      });
+      assert.equal((role.inputs.tags as Record<string, string>).team, "billing");
+      const policy = parsePolicy(one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
+      const zoneStatement = policy.Statement.find(
+        (s) => s.Resource === `arn:aws:route53:::hostedzone/${ZONE}`,
+      );
+      assert.ok(zoneStatement, "record changes are limited to the one hosted zone");
+      assert.ok(!policy.Statement.some((s) => s.Resource === "arn:aws:route53:::hostedzone/*"));
+      const release = one(RELEASE, "cert-manager");
+      const roleArn = String(role.outputs.arn);
+      assert.match(roleArn, /^arn:aws:iam::\d{12}:role\/.+/);
+      assert.equal(await resolved(part.route53RoleArn), roleArn);
+      assert.deepEqual(at(release.inputs, "values.serviceAccount.annotations"), {
+        "eks.amazonaws.com/role-arn": roleArn,
+      });
+      assert.ok(release.dependencies.includes(role.urn), "cert-manager starts with its role in place");
+      assert.equal(at(issuers()[0].inputs, "spec.acme.solvers.0.dns01.route53.region"), "us-east-1");
+      assert.equal(ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
+    });
+
+    it("Route 53 DNS-01 with EKS Pod Identity: the association exists before cert-manager starts", async () => {
+      await tlsPart({
+        issuer: {
+          type: "acme",
+          acmeEmail: "ops@example.com",
+          route53HostedZoneId: ZONE,
+          route53Identity: { mode: "podIdentity", clusterName: "uepe-eks" },
+        },
+      });
+      const role = one("aws:iam/role:Role", "cert-manager");
+      const trust = parsePolicy(role.inputs.assumeRolePolicy).Statement[0];
+      assert.deepEqual(trust.Principal, { Service: "pods.eks.amazonaws.com" });
+      const association = one("aws:eks/podIdentityAssociation:PodIdentityAssociation");
+      assert.equal(association.inputs.clusterName, "uepe-eks");
+      assert.equal(association.inputs.namespace, "cert-manager");
+      assert.equal(association.inputs.serviceAccount, "cert-manager");
+      assert.equal(association.inputs.roleArn, role.outputs.arn);
+      const release = one(RELEASE, "cert-manager");
+      assert.ok(release.dependencies.includes(association.urn), "pods must start after the association");
+      assert.equal(
+        at(release.inputs, "values.serviceAccount"),
+        undefined,
+        "no IRSA annotation with Pod Identity",
+      );
+    });
+
+    it("an existing issuer is referenced, not created", async () => {
+      const part = await tlsPart({ issuer: { type: "existing", kind: "Issuer", name: "corp-ca" } });
+      assert.equal(issuers().length, 0);
+      assert.equal(await resolved(part.issuerKind), "Issuer");
+      assert.equal(await resolved(part.issuerName), "corp-ca");
+    });
+  });
+
+  describe("secret mode", () => {
+    it("uses an existing Secret: no cert-manager, no issuer", async () => {
+      const part = await tlsPart({ mode: "secret", existingSecretName: "uepe-cert" });
+      assert.equal(ofType(RELEASE).length, 0);
+      assert.equal(issuers().length, 0);
+      assert.equal(await resolved(part.secretName), "uepe-cert");
+    });
+
+    it("creates the Secret from the three secret inputs, each kept secret, valid for Kubernetes", async () => {
+      const part = await tlsPart({
+        mode: "secret",
+        secret: {
+          keystoreJks: pulumi.secret(KEYSTORE),
+          tlsKey: pulumi.secret(PEM_KEY),
+          tlsCrt: pulumi.secret(PEM_CRT),
+        },
+      });
+      const secret = one("kubernetes:core/v1:Secret");
+      assert.equal(at(secret.inputs, "metadata.namespace"), "uepe");
+      assert.equal((secret.inputs.data as Record<string, string>)[TLS_SECRET_KEYS.keystore], KEYSTORE);
+      assert.equal((secret.inputs.stringData as Record<string, string>)[TLS_SECRET_KEYS.key], PEM_KEY);
+      assert.equal(
+        (secret.inputs.stringData as Record<string, string>)[TLS_SECRET_KEYS.certificate],
+        PEM_CRT,
+      );
+      assert.ok(isSecretAt(secret.raw, ["data", TLS_SECRET_KEYS.keystore]));
+      assert.ok(isSecretAt(secret.raw, ["stringData", TLS_SECRET_KEYS.key]));
+      assert.ok(isSecretAt(secret.raw, ["stringData", TLS_SECRET_KEYS.certificate]));
+      new Secret(secret.inputs as never).validate();
+      assert.equal(await resolved(part.secretName), "uepe-tls");
+    });
+
+    it("wraps plain inputs as secrets too", async () => {
+      await tlsPart({ mode: "secret", secret: { keystoreJks: KEYSTORE, tlsKey: PEM_KEY, tlsCrt: PEM_CRT } });
+      const secret = one("kubernetes:core/v1:Secret");
+      assert.ok(isSecretAt(secret.raw, ["stringData", TLS_SECRET_KEYS.key]));
+      assert.ok(isSecretAt(secret.raw, ["data", TLS_SECRET_KEYS.keystore]));
+    });
+  });
+
+  it("disabled mode creates nothing and warns that traffic is plain HTTP", async () => {
+    const part = await tlsPart({ mode: "disabled" });
+    assert.deepEqual(
+      recorded.filter((r) => r.custom).map((r) => r.type),
+      [],
+    );
+    assert.equal(await resolved(part.issuerName), "");
+    assert.ok(warnings.messages.some((m) => /plain HTTP/.test(m)));
+  });
+
+  describe("in the stack", () => {
+    it("the chart references the issuer kind and name, and the release waits for the issuer", async () => {
+      delays[RELEASE] = 50;
+      await deploy(
+        defaultArgs({ tls: { issuer: { type: "acme", kind: "Issuer", acmeEmail: "ops@example.com" } } }),
+      );
+      const release = one(RELEASE, "uepe-release");
+      const values = release.inputs.values;
+      assert.equal(at(values, CHART_KEYS.tlsEnabled.path), true);
+      assert.equal(at(values, CHART_KEYS.tlsIssuerKind.path), "Issuer");
+      assert.equal(at(values, CHART_KEYS.tlsIssuerName.path), "uepe-tls-issuer");
+      const [issuer] = issuers();
+      assert.equal(at(issuer.inputs, "metadata.namespace"), "uepe");
+      assert.ok(release.startedSeq > issuer.finishedSeq, "the release starts after the issuer exists");
+    });
+
+    it("secret mode from inputs: the chart gets the created Secret's name, never its contents", async () => {
+      await deploy(
+        defaultArgs({
+          tls: {
+            mode: "secret",
+            secret: { name: "platform-tls", keystoreJks: KEYSTORE, tlsKey: PEM_KEY, tlsCrt: PEM_CRT },
+          },
+        }),
+      );
+      const values = one(RELEASE, "uepe-release").inputs.values;
+      assert.equal(at(values, CHART_KEYS.tlsSecretName.path), "platform-tls");
+      const text = JSON.stringify(values);
+      for (const planted of ["planted-key", "planted-crt", KEYSTORE]) assert.ok(!text.includes(planted));
+      assert.equal(ofType(RELEASE).length, 1, "no cert-manager in secret mode");
+    });
+
+    it("disabled mode turns TLS off in the chart", async () => {
+      await deploy(defaultArgs({ tls: { mode: "disabled" } }));
+      const values = one(RELEASE, "uepe-release").inputs.values;
+      assert.equal(at(values, CHART_KEYS.tlsEnabled.path), false);
+      assert.equal(at(values, CHART_KEYS.tlsIssuerName.path), undefined);
+    });
+  });
+
+  describe("rejects bad input before registering anything", () => {
+    const cases: {
+      name: string;
+      tls: TlsOptions;
+      path: string;
+      problem: RegExp;
+      extra?: Partial<TlsArgs>;
+    }[] = [
+      {
+        name: "unknown mode",
+        tls: { mode: "certmanager" as never },
+        path: "tls.mode",
+        problem: /"certmanager" is not supported \(did you mean "certManager"\?\)/,
+      },
+      {
+        name: "unknown issuer type",
+        tls: { issuer: { type: "letsencrypt" as never } },
+        path: "tls.issuer.type",
+        problem: /"letsencrypt" is not supported; expected one of "selfSigned", "acme", "existing"/,
+      },
+      {
+        name: "unknown issuer kind",
+        tls: { issuer: { kind: "CA" as never } },
+        path: "tls.issuer.kind",
+        problem: /"CA" is not supported/,
+      },
+      {
+        name: "ACME without e-mail",
+        tls: { issuer: { type: "acme" } },
+        path: "tls.issuer.acmeEmail",
+        problem: /is required; expected an e-mail address/,
+      },
+      {
+        name: "malformed e-mail",
+        tls: { issuer: { type: "acme", acmeEmail: "ops-at-example.com" } },
+        path: "tls.issuer.acmeEmail",
+        problem: /"ops-at-example\.com" is not valid; expected an e-mail address/,
+      },
+      {
+        name: "DNS-01 without hosted zone",
+        tls: { issuer: { type: "acme", acmeEmail: "ops@example.com", acmeChallenge: "route53Dns01" } },
+        path: "tls.issuer.route53HostedZoneId",
+        problem: /is required; expected the Route 53 hosted zone id/,
+      },
+      {
+        name: "hosted zone given as a path",
+        tls: {
+          issuer: { type: "acme", acmeEmail: "ops@example.com", route53HostedZoneId: "/hostedzone/Z123" },
+        },
+        path: "tls.issuer.route53HostedZoneId",
+        problem: /is not valid; expected a Route 53 hosted zone id/,
+      },
+      {
+        name: "unknown challenge",
+        tls: { issuer: { type: "acme", acmeEmail: "ops@example.com", acmeChallenge: "dns01" as never } },
+        path: "tls.issuer.acmeChallenge",
+        problem: /"dns01" is not supported/,
+      },
+      {
+        name: "ACME server over plain HTTP",
+        tls: {
+          issuer: { type: "acme", acmeEmail: "ops@example.com", acmeServer: "http://acme.example.com" },
+        },
+        path: "tls.issuer.acmeServer",
+        problem: /expected an https:\/\/ ACME directory URL/,
+      },
+      {
+        name: "IRSA without the OIDC provider",
+        tls: {
+          issuer: {
+            type: "acme",
+            acmeEmail: "ops@example.com",
+            route53HostedZoneId: ZONE,
+            route53Identity: { mode: "irsa" },
+          },
+        },
+        path: "tls.issuer.route53Identity.oidcProviderArn",
+        problem: /is required/,
+      },
+      {
+        name: "OIDC provider ARN of another kind",
+        tls: {
+          issuer: {
+            type: "acme",
+            acmeEmail: "ops@example.com",
+            route53HostedZoneId: ZONE,
+            route53Identity: { mode: "irsa", oidcProviderArn: `arn:aws:iam::${ACCOUNT}:role/cert-manager` },
+          },
+        },
+        path: "tls.issuer.route53Identity.oidcProviderArn",
+        problem: /is not a valid IAM ARN/,
+      },
+      {
+        name: "Pod Identity without the cluster",
+        tls: {
+          issuer: {
+            type: "acme",
+            acmeEmail: "ops@example.com",
+            route53HostedZoneId: ZONE,
+            route53Identity: { mode: "podIdentity" },
+          },
+        },
+        path: "tls.issuer.route53Identity.clusterName",
+        problem: /is required/,
+      },
+      {
+        name: "a Route 53 role for an issuer that does not use Route 53",
+        tls: { issuer: { type: "selfSigned", route53Identity: { mode: "podIdentity", clusterName: "c" } } },
+        path: "tls.issuer.route53Identity.mode",
+        problem: /only applies to an acme issuer with route53Dns01/,
+      },
+      {
+        name: "existing issuer without a name",
+        tls: { issuer: { type: "existing" } },
+        path: "tls.issuer.name",
+        problem: /is required/,
+      },
+      {
+        name: "invalid issuer name",
+        tls: { issuer: { name: "Corp_CA" } },
+        path: "tls.issuer.name",
+        problem: /"Corp_CA" is not a valid name/,
+      },
+      {
+        name: "invalid domain",
+        tls: { issuer: { type: "acme", acmeEmail: "ops@example.com" } },
+        extra: { domain: "-uepe.example.com" },
+        path: "domain",
+        problem: /is not a valid host name/,
+      },
+      {
+        name: "secret mode with neither Secret nor inputs",
+        tls: { mode: "secret" },
+        path: "tls.existingSecretName",
+        problem: /is required in secret mode/,
+      },
+      {
+        name: "secret mode with both",
+        tls: {
+          mode: "secret",
+          existingSecretName: "uepe-cert",
+          secret: { keystoreJks: KEYSTORE, tlsKey: PEM_KEY, tlsCrt: PEM_CRT },
+        },
+        path: "tls.secret",
+        problem: /is given together with existingSecretName/,
+      },
+      {
+        name: "secret mode without tls.crt",
+        tls: { mode: "secret", secret: { keystoreJks: KEYSTORE, tlsKey: PEM_KEY } as never },
+        path: "tls.secret.tlsCrt",
+        problem: /is required; expected a PEM certificate.*stored as tls\.crt/,
+      },
+      {
+        name: "secret mode without keystore.jks",
+        tls: { mode: "secret", secret: { tlsKey: PEM_KEY, tlsCrt: PEM_CRT } as never },
+        path: "tls.secret.keystoreJks",
+        problem: /is required; expected the base64-encoded JKS keystore, stored as keystore\.jks/,
+      },
+      {
+        name: "a certificate where the key belongs",
+        tls: { mode: "secret", secret: { keystoreJks: KEYSTORE, tlsKey: PEM_CRT, tlsCrt: PEM_CRT } },
+        path: "tls.secret.tlsKey",
+        problem: /is not in the expected format \(value hidden\); expected a PEM private key/,
+      },
+      {
+        name: "a keystore that is not base64",
+        tls: { mode: "secret", secret: { keystoreJks: "not base64!", tlsKey: PEM_KEY, tlsCrt: PEM_CRT } },
+        path: "tls.secret.keystoreJks",
+        problem: /is not in the expected format \(value hidden\)/,
+      },
+      {
+        name: "a Secret name outside secret mode",
+        tls: { existingSecretName: "uepe-cert" },
+        path: "tls.existingSecretName",
+        problem: /only applies to mode "secret"/,
+      },
+      {
+        name: "malformed cert-manager version",
+        tls: { certManagerVersion: "1.19" },
+        path: "tls.certManagerVersion",
+        problem: /expected a cert-manager chart version such as v1\.19\.1/,
+      },
+      {
+        name: "unknown key",
+        tls: { issuer: { acmeMail: "ops@example.com" } as never },
+        path: "tls.issuer.acmeMail",
+        problem: /is not a known argument \(did you mean "acmeEmail"\?\)/,
+      },
+    ];
+
+    for (const c of cases)
+      it(`${c.name}: ${c.path}`, async () => {
+        assert.throws(
+          () => new Tls("uepe-tls", { tls: c.tls, namespace: "uepe", ...c.extra }),
+          (err: unknown) => {
+            assert.ok(err instanceof ArgumentError);
+            const line = err.message.split("\n").find((l) => l.startsWith(`  - ${c.path}: `));
+            assert.ok(line, `no problem reported for ${c.path} in:\n${err.message}`);
+            assert.match(line, c.problem);
+            for (const planted of ["planted-key", "planted-crt", KEYSTORE])
+              assert.ok(!err.message.includes(planted));
+            return true;
+          },
+        );
+        await settle();
+        assert.equal(recorded.length, 0);
+      });
+
+    it("the stack reports TLS problems with the same paths, before any resource", async () => {
+      assert.throws(
+        () =>
+          new UsageEngineStack(
+            "uepe",
+            defaultArgs({ tls: { issuer: { type: "acme", acmeChallenge: "route53Dns01" } } }),
+          ),
+        /tls\.issuer\.acmeEmail: is required[\s\S]*tls\.issuer\.route53HostedZoneId: is required/,
+      );
+      await settle();
+      assert.equal(recorded.length, 0);
+    });
+  });
+});
