@@ -195,7 +195,12 @@ describe("secret hygiene", () => {
     assert.ok(generated.length >= 5, `only ${generated.length} generated passwords`);
     assert.equal(new Set(generated.map((g) => g.value)).size, generated.length);
     resetMocks();
-    await deploy(defaultArgs({ credentials: { passwords: secretPasswords() } }));
+    await deploy(
+      defaultArgs({
+        credentials: { passwords: secretPasswords() },
+        authorizationServer: { managementApiPassword: pulumi.secret("given-management-api-Pw-9c0d1e2f3a4b") },
+      }),
+    );
     assert.deepEqual(generatedPasswords(), [], "a password was generated although all were given");
   });
 
