@@ -31,15 +31,19 @@ export function isUnknown(value: unknown): boolean {
 
 /**
  * Argument names whose values are secrets wherever they appear: the license, passwords, access
- * keys and tokens. A value under such a path is never rendered in an error message, even when it
- * has the wrong shape (a password string given where an object of passwords was expected).
+ * keys, tokens, keystores and private keys. A value under such a path is never rendered in an
+ * error message, even when it has the wrong shape (a password string given where an object of
+ * passwords was expected).
  */
 const SECRET_SEGMENT =
-  /^(licenseKey|accessKeyId|secretAccessKey|secretKey|accessKey|.*[pP]asswords?|.*[tT]oken)$/;
+  /^(licenseKey|accessKeyId|secretAccessKey|secretKey|accessKey|.*[pP]asswords?|.*[tT]oken|keystore|keystoreJks|tlsKey|privateKey)$/;
+/** Blocks whose values name secrets (Secret key names) without being secrets. */
+const SECRET_NAME_SEGMENT = /^keyNames$/;
 
 /** True when a value at this argument path (e.g. `credentials.passwords.jdbc`) is a secret. */
 export function isSecretPath(path: string): boolean {
-  return path.split(/[.[\]]/).some((segment) => SECRET_SEGMENT.test(segment));
+  const segments = path.split(/[.[\]]/);
+  return !segments.some((s) => SECRET_NAME_SEGMENT.test(s)) && segments.some((s) => SECRET_SEGMENT.test(s));
 }
 
 /** Renders a user value for an error message; values under a secret path are never rendered. */

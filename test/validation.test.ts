@@ -621,6 +621,11 @@ describe("validation", () => {
         "credentials.passwords",
         "credentials.passwords.jdbc",
         "database.external.adminPassword",
+        "tls.secret.keystoreJks",
+        "tls.secret.tlsKey",
+        "authorizationServer.jwt.keystore",
+        "authorizationServer.jwt.keyPassword",
+        "authorizationServer.managementApiPassword",
       ])
         assert.ok(isSecretPath(path), path);
       for (const path of [
@@ -630,6 +635,9 @@ describe("validation", () => {
         "database.kmsKeyArn",
         "registry.username",
         "credentials.jdbcUser",
+        "credentials.keyNames.keystore",
+        "credentials.keyNames.jdbc",
+        "authorizationServer.managementApiUsername",
       ])
         assert.ok(!isSecretPath(path), path);
     });
