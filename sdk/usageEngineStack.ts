@@ -161,7 +161,7 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
     database,
     storage: resolveStorage(check, "storage", args.storage),
     backup: resolveBackup(check, "backup", args.backup),
-    tls: resolveTls(check, "tls", args.tls),
+    tls,
     registry: resolveRegistry(check, "registry", args.registry),
     serviceType: networking.serviceType,
     domain: networking.domain,

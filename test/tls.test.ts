@@ -571,7 +571,16 @@ describe("Tls", () => {
             "uepe",
             defaultArgs({ tls: { issuer: { type: "acme", acmeChallenge: "route53Dns01" } } }),
           ),
-        /tls\.issuer\.acmeEmail: is required[\s\S]*tls\.issuer\.route53HostedZoneId: is required/,
+        (err: unknown) => {
+          assert.ok(err instanceof ArgumentError);
+          const paths = err.problems.map((p) => p.path);
+          assert.deepEqual(
+            paths.filter((p) => p.startsWith("tls.")),
+            ["tls.issuer.acmeEmail", "tls.issuer.route53HostedZoneId"],
+            "each TLS problem is reported once",
+          );
+          return true;
+        },
       );
       await settle();
       assert.equal(recorded.length, 0);
