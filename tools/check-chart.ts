@@ -305,6 +305,14 @@ function section(title: string, lines: readonly string[], out: string[]): void {
   for (const line of lines) out.push(`  ${line}`);
 }
 
+/** `secret/key` of each unverified table Secret key the stack writes. */
+function unverifiedSecretKeys(written: Written): string[] {
+  const rows = contractRows().filter((r) => r.kind === "secret" && r.evidence === "unverified");
+  return written.secretKeys
+    .filter((k) => rows.some((r) => r.secret === k.tableSecret && r.key === k.key))
+    .map((k) => `${k.secret}/${k.key}`);
+}
+
 /** The report printed for one comparison; returns the text and the exit code. */
 export function report(
   written: Written,
@@ -335,9 +343,13 @@ export function report(
   );
   if (result.userUnknown.length > 0)
     section("Your own values the chart does not have (not checked further)", result.userUnknown, out);
+  section(
+    "Unverified Secret keys written — the chart's templates read them, a values file cannot confirm them",
+    unverifiedSecretKeys(written),
+    out,
+  );
   out.push(
-    "",
-    "Secret keys are read by the chart's templates, not its values; confirm them with:",
+    "Confirm them in the rendered chart:",
     `  helm template t digitalroute/${written.chartName} --version ${written.version} | grep -n -A2 secretKeyRef`,
   );
   const code = result.unknown.length > 0 || result.removed.length > 0 ? 1 : 0;
