@@ -50,6 +50,14 @@ describe("check-chart", () => {
       !confirmed.includes(CHART_KEYS.persistenceExistingClaim.path),
       "a verified key is listed as confirmed",
     );
+    const unverifiedSecrets = [
+      SECRET_KEYS.mzowner,
+      SECRET_KEYS.postgresqlAdmin,
+      SECRET_KEYS.operator,
+      SECRET_KEYS.keystore,
+      SECRET_KEYS.key,
+    ].map((k) => `env-secrets/${k.key}`);
+    assert.deepEqual(section(out, "Unverified Secret keys written").sort(), unverifiedSecrets.sort());
   });
 
   it("fails on keys the chart does not have, and names each one with its feed", async () => {
