@@ -372,6 +372,8 @@ export function refresherPodTemplate(r: ResolvedRegistry): k8s.types.input.core.
             { name: "AWS_EC2_METADATA_DISABLED", value: "true" },
             { name: "AWS_PAGER", value: "" },
             { name: "HOME", value: "/home/aws" },
+            // The root file system is read-only; anything temporary goes to the HOME volume.
+            { name: "TMPDIR", value: "/home/aws" },
             { name: "REGISTRY", value: r.server },
             { name: "SECRET_NAME", value: r.pullSecretName },
             {
