@@ -26,6 +26,16 @@ const GIVEN_PASSWORDS = {
   key: "given-key-Pw-6f7a8b9c0d1e",
 };
 const EXTERNAL_ADMIN_PASSWORD = "given-external-admin-Pw-7a8b9c0d1e2f";
+/** Certificate material and other secrets the newer arguments take. */
+const MATERIAL = {
+  keystoreJks: Buffer.from("given-platform-keystore-jks-bytes-0c1d2e3f").toString("base64"),
+  tlsKey: "-----BEGIN PRIVATE KEY-----\ngiven-tls-private-key-1d2e3f4a\n-----END PRIVATE KEY-----\n",
+  managementApiPassword: "given-mgmt-api-Pw-2e3f4a5b6c7d",
+  jwtKeystore: Buffer.from("given-jwt-keystore-bytes-3f4a5b6c").toString("base64"),
+  jwtKeyPassword: "given-jwt-key-Pw-4a5b6c7d8e9f",
+  jwtKeystorePassword: "given-jwt-keystore-Pw-5b6c7d8e9f0a",
+  extra: "given-extra-credential-6c7d8e9f0a1b",
+};
 const MIRROR_PASSWORD = "given-mirror-Pw-8b9c0d1e2f3a";
 
 /** A secret to look for, with a label safe to print (the value itself is never printed). */
@@ -60,6 +70,34 @@ const SCENARIOS: Scenario[] = [
     title: "prod stack with every password given",
     args: () => defaultArgs({ database: { profile: "prod" }, credentials: { passwords: secretPasswords() } }),
     given: [...DR_KEYS, ...givenPasswords(["jdbc", "mzowner", "admin", "operator", "keystore", "key"])],
+  },
+  {
+    title: "TLS material, authorization server keys and extra credentials given",
+    args: () =>
+      defaultArgs({
+        tls: {
+          mode: "secret",
+          secret: {
+            keystoreJks: pulumi.secret(MATERIAL.keystoreJks),
+            tlsKey: pulumi.secret(MATERIAL.tlsKey),
+            tlsCrt: "-----BEGIN CERTIFICATE-----\nnot-secret\n-----END CERTIFICATE-----\n",
+          },
+        },
+        authorizationServer: {
+          managementApiPassword: pulumi.secret(MATERIAL.managementApiPassword),
+          jwt: {
+            keystore: pulumi.secret(MATERIAL.jwtKeystore),
+            keyPassword: pulumi.secret(MATERIAL.jwtKeyPassword),
+            keystorePassword: pulumi.secret(MATERIAL.jwtKeystorePassword),
+          },
+        },
+        credentials: { passwords: secretPasswords(), extra: { smtpPassword: pulumi.secret(MATERIAL.extra) } },
+      }),
+    given: [
+      ...DR_KEYS,
+      ...givenPasswords(["jdbc", "mzowner", "admin", "operator", "keystore", "key"]),
+      ...Object.entries(MATERIAL).map(([name, value]) => ({ label: `given ${name}`, value, consumed: true })),
+    ],
   },
   {
     title: "external database with an admin password",
@@ -166,10 +204,10 @@ describe("secret hygiene", () => {
       });
 
       it("hands every consumed secret to some resource (the search reaches it)", () => {
-        const everything = recorded.map((r) => JSON.stringify(unwrapSecrets(r.raw)));
+        const everything = recorded.flatMap((r) => plaintextStrings(unwrapSecrets(r.raw)));
         for (const secret of secrets.filter((s) => s.consumed))
           assert.ok(
-            everything.some((text) => text.includes(secret.value)),
+            everything.some((text) => forms(secret).some((f) => text.includes(f))),
             `${secret.label} reaches no resource`,
           );
       });
