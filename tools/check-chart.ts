@@ -349,6 +349,7 @@ export function report(
     out,
   );
   out.push(
+    "",
     "Confirm them in the rendered chart:",
     `  helm template t digitalroute/${written.chartName} --version ${written.version} | grep -n -A2 secretKeyRef`,
   );
