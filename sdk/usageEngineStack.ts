@@ -1,6 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type AuthorizationServerOptions, AuthorizationServerSecrets, checkAuthorizationServer } from "./authorization";
+import {
+  type AuthorizationServerOptions,
+  AuthorizationServerSecrets,
+  checkAuthorizationServer,
+} from "./authorization";
 import { type BackupOptions, BackupPlan, resolveBackup } from "./backup";
 import { CHART_NAME, CHART_REPOSITORY, type ChartInputs, chartValues, checkRemovedValues } from "./chart";
 import { type CredentialsOptions, checkCredentials, SystemCredentials } from "./credentials";

@@ -235,7 +235,8 @@ export class Checker {
   }
   /** A key in a Secret's or ConfigMap's data, as Kubernetes accepts it (IsConfigMapKey). */
   secretDataKey(path: string, value: unknown): value is string {
-    const accepted = "letters, digits, '-', '_' and '.' ([-._a-zA-Z0-9]+), at most 253 characters, not '.' or '..'";
+    const accepted =
+      "letters, digits, '-', '_' and '.' ([-._a-zA-Z0-9]+), at most 253 characters, not '.' or '..'";
     if (!this.string(path, value, accepted)) return false;
     if (value.length > 253 || !SECRET_DATA_KEY.test(value) || value === "." || value.startsWith("..")) {
       this.fail(path, `${show(value, path)} is not a valid Secret key`, accepted);
