@@ -228,9 +228,11 @@ export class Checker {
       this.fail(path, `${show(value, path)} is not a valid name`, accepted);
   }
 
+  /** A fully qualified DNS name (RFC 1123): lower-case labels of at most 63 characters, 253 in all. */
   hostname(path: string, value: unknown): void {
     const accepted = "a fully qualified lower-case DNS name such as uepe.example.com";
-    if (this.string(path, value, accepted) && (value.length > 253 || !HOSTNAME.test(value)))
+    const tooLong = (name: string) => name.length > 253 || name.split(".").some((label) => label.length > 63);
+    if (this.string(path, value, accepted) && (tooLong(value) || !HOSTNAME.test(value)))
       this.fail(path, `${show(value, path)} is not a valid host name`, accepted);
   }
   /** A key in a Secret's or ConfigMap's data, as Kubernetes accepts it (IsConfigMapKey). */

@@ -1,0 +1,420 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  ArgumentError,
+  Networking,
+  type NetworkingOptions,
+  UsageEngineStack,
+  type UsageEngineStackArgs,
+} from "../sdk";
+import { CHART_KEYS } from "../sdk/chart";
+import { DESKTOP_CLIENT_PORT, EXTERNAL_DNS_CHART, INGRESS_NGINX_CHART } from "../sdk/networking";
+import { defaultArgs, deploy } from "./fixtures";
+import { ACCOUNT, at, ofType, one, REGION, recorded, resetMocks, resolved, settle } from "./harness";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const ZONE = "Z0123456789ABCDEFGHIJ";
+const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
+const NLB = {
+  "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+  "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+  "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+};
+
+/** Collects `pulumi.log.warn` messages while a test runs. */
+function captureWarnings(): { messages: string[]; restore: () => void } {
+  const log = pulumi.log as { warn: (msg: string, ...rest: unknown[]) => Promise<void> };
+  const original = log.warn;
+  const messages: string[] = [];
+  log.warn = (msg: string) => {
+    messages.push(msg);
+    return Promise.resolve();
+  };
+  return { messages, restore: () => (log.warn = original) };
+}
+
+/** Deploys the default stack with these arguments and returns it with the UEPE chart values. */
+async function stackWith(overrides: Partial<UsageEngineStackArgs>) {
+  const stack = await deploy(defaultArgs(overrides));
+  return { stack, values: one(RELEASE, "uepe-release").inputs.values };
+}
+
+describe("Networking", () => {
+  let warnings: ReturnType<typeof captureWarnings>;
+  beforeEach(() => {
+    resetMocks();
+    warnings = captureWarnings();
+  });
+  afterEach(() => warnings.restore());
+
+  it("defaults: NodePort platform Service, no ingress, no add-ons, no URLs", async () => {
+    const { stack, values } = await stackWith({});
+    assert.equal(at(values, CHART_KEYS.serviceType.path), "NodePort");
+    assert.equal(at(values, CHART_KEYS.ingressEnabled.path), false);
+    assert.equal(at(values, CHART_KEYS.serviceAnnotations.path), undefined);
+    assert.deepEqual(
+      ofType(RELEASE)
+        .map((r) => r.inputs.chart)
+        .sort(),
+      ["cert-manager", "usage-engine-private-edition"],
+    );
+    assert.equal(await resolved(stack.platformUrl), "");
+    assert.equal(await resolved(stack.desktopOnlineUrl), "");
+    assert.ok(!warnings.messages.some((m) => m.includes(String(DESKTOP_CLIENT_PORT))));
+  });
+
+  it("LoadBalancer: NLB annotations and source ranges reach the platform Service", async () => {
+    const { values } = await stackWith({
+      networking: {
+        serviceType: "LoadBalancer",
+        serviceAnnotations: NLB,
+        loadBalancerSourceRanges: ["203.0.113.0/24", "198.51.100.7/32"],
+      },
+    });
+    assert.equal(at(values, CHART_KEYS.serviceType.path), "LoadBalancer");
+    assert.deepEqual(at(values, CHART_KEYS.serviceAnnotations.path), NLB);
+    assert.deepEqual(at(values, CHART_KEYS.loadBalancerSourceRanges.path), [
+      "203.0.113.0/24",
+      "198.51.100.7/32",
+    ]);
+  });
+
+  it("ingress with a domain: default hosts, cert-manager certificate, HTTPS URLs, domain to chart and issuer", async () => {
+    const { stack, values } = await stackWith({
+      networking: { domain: "uepe.example.com", ingress: { enabled: true } },
+      tls: { issuer: { type: "acme", acmeEmail: "ops@example.com" } },
+    });
+    assert.equal(at(values, CHART_KEYS.domain.path), "uepe.example.com");
+    assert.equal(at(values, CHART_KEYS.ingressEnabled.path), true);
+    assert.equal(at(values, CHART_KEYS.ingressClassName.path), "nginx");
+    assert.equal(at(values, CHART_KEYS.ingressPlatformHost.path), "platform.uepe.example.com");
+    assert.equal(at(values, CHART_KEYS.ingressDesktopOnlineHost.path), "desktop-online.uepe.example.com");
+    assert.equal(at(values, CHART_KEYS.ingressTls.path), true);
+    assert.equal(at(values, CHART_KEYS.ingressTlsSecretName.path), "uepe-ingress-tls");
+    assert.deepEqual(at(values, CHART_KEYS.ingressAnnotations.path), {
+      "cert-manager.io/cluster-issuer": "uepe-tls-issuer",
+    });
+    const issuer = one("kubernetes:cert-manager.io/v1:ClusterIssuer");
+    assert.deepEqual(at(issuer.inputs, "spec.acme.solvers.0.selector.dnsZones"), ["uepe.example.com"]);
+    assert.equal(at(issuer.inputs, "spec.acme.solvers.0.http01.ingress.ingressClassName"), "nginx");
+    assert.equal(await resolved(stack.platformUrl), "https://platform.uepe.example.com");
+    assert.equal(await resolved(stack.desktopOnlineUrl), "https://desktop-online.uepe.example.com");
+  });
+
+  it("explicit hosts and class win; a namespaced Issuer gets the issuer annotation; your cert-manager annotation is kept", async () => {
+    const { values } = await stackWith({
+      networking: {
+        ingress: {
+          enabled: true,
+          className: "internal",
+          host: "api.uepe.example.org",
+          desktopOnlineHost: "ui.uepe.example.org",
+          annotations: { "nginx.ingress.kubernetes.io/proxy-body-size": "64m" },
+        },
+      },
+      tls: { issuer: { type: "existing", kind: "Issuer", name: "corp-ca" } },
+    });
+    assert.equal(at(values, CHART_KEYS.ingressClassName.path), "internal");
+    assert.equal(at(values, CHART_KEYS.ingressPlatformHost.path), "api.uepe.example.org");
+    assert.equal(at(values, CHART_KEYS.ingressDesktopOnlineHost.path), "ui.uepe.example.org");
+    assert.deepEqual(at(values, CHART_KEYS.ingressAnnotations.path), {
+      "nginx.ingress.kubernetes.io/proxy-body-size": "64m",
+      "cert-manager.io/issuer": "corp-ca",
+    });
+
+    resetMocks();
+    const mine = await stackWith({
+      networking: {
+        domain: "uepe.example.com",
+        ingress: { enabled: true, annotations: { "cert-manager.io/cluster-issuer": "letsencrypt-prod" } },
+      },
+    });
+    assert.deepEqual(at(mine.values, CHART_KEYS.ingressAnnotations.path), {
+      "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+    });
+  });
+
+  it("secret mode: the ingress serves the TLS Secret; disabled TLS: plain HTTP URLs", async () => {
+    const { values } = await stackWith({
+      networking: { domain: "uepe.example.com", ingress: { enabled: true } },
+      tls: { mode: "secret", existingSecretName: "uepe-cert" },
+    });
+    assert.equal(at(values, CHART_KEYS.ingressTlsSecretName.path), "uepe-cert");
+    assert.equal(at(values, CHART_KEYS.ingressAnnotations.path), undefined);
+
+    resetMocks();
+    const plain = await stackWith({
+      networking: { domain: "uepe.example.com", ingress: { enabled: true } },
+      tls: { mode: "disabled" },
+    });
+    assert.equal(at(plain.values, CHART_KEYS.ingressTls.path), false);
+    assert.equal(at(plain.values, CHART_KEYS.ingressTlsSecretName.path), undefined);
+    assert.equal(await resolved(plain.stack.platformUrl), "http://platform.uepe.example.com");
+  });
+
+  it("warns that ClusterIP leaves the Desktop client's TCP 6790 unreachable, even behind an ingress", async () => {
+    await stackWith({
+      networking: { serviceType: "ClusterIP", domain: "uepe.example.com", ingress: { enabled: true } },
+    });
+    const warning = warnings.messages.find((m) => m.includes("6790"));
+    assert.ok(warning, "a ClusterIP platform must warn about the Desktop client");
+    assert.match(warning, /HTTP ingress cannot carry it/);
+    assert.match(warning, /NodePort or LoadBalancer/);
+  });
+
+  it("installs ingress-nginx pinned, with your version and values, and points the chart at its controller", async () => {
+    const { values } = await stackWith({ networking: { installIngressNginx: true } });
+    const release = one(RELEASE, "ingress-nginx");
+    assert.equal(release.inputs.chart, "ingress-nginx");
+    assert.equal(release.inputs.version, INGRESS_NGINX_CHART.version);
+    assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://kubernetes.github.io/ingress-nginx" });
+    assert.equal(release.inputs.namespace, "ingress-nginx");
+    assert.equal(at(release.inputs, "values.controller.ingressClassResource.name"), "nginx");
+    assert.equal(at(values, CHART_KEYS.ingressControllerServiceName.path), "ingress-nginx-controller");
+
+    resetMocks();
+    await stackWith({
+      networking: {
+        installIngressNginx: true,
+        ingressNginx: { version: "4.14.0", values: { controller: { replicaCount: 3 } } },
+        ingress: {
+          enabled: true,
+          className: "uepe",
+          host: "platform.uepe.example.com",
+          desktopOnlineHost: "ui.uepe.example.com",
+        },
+      },
+    });
+    const custom = one(RELEASE, "ingress-nginx");
+    assert.equal(custom.inputs.version, "4.14.0");
+    assert.equal(at(custom.inputs, "values.controller.replicaCount"), 3);
+    assert.equal(at(custom.inputs, "values.controller.ingressClassResource.name"), "uepe");
+  });
+
+  it("installs external-dns for the hosted zone with an IRSA role limited to that zone", async () => {
+    await stackWith({
+      networking: {
+        domain: "uepe.example.com",
+        externalDns: { hostedZoneId: ZONE, identity: { mode: "irsa", oidcProviderArn: OIDC } },
+      },
+      tags: { team: "billing" },
+    });
+    const release = one(RELEASE, "external-dns");
+    assert.equal(release.inputs.chart, "external-dns");
+    assert.equal(release.inputs.version, EXTERNAL_DNS_CHART.version);
+    assert.equal(release.inputs.namespace, "external-dns");
+    const values = release.inputs.values as Record<string, unknown>;
+    assert.deepEqual(values.provider, { name: "aws" });
+    assert.equal(values.policy, "upsert-only", "never deletes records it does not own");
+    assert.deepEqual(values.domainFilters, ["uepe.example.com"]);
+    assert.deepEqual(values.extraArgs, [`--zone-id-filter=${ZONE}`]);
+    assert.equal(values.txtOwnerId, "uepe-uepe");
+    const role = one("aws:iam/role:Role", "external-dns");
+    assert.equal((role.inputs.tags as Record<string, string>).team, "billing");
+    const trust = JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0];
+    assert.equal(
+      trust.Condition.StringEquals[`${OIDC.split(":oidc-provider/")[1]}:sub`],
+      "system:serviceaccount:external-dns:external-dns",
+    );
+    assert.deepEqual(at(values, "serviceAccount.annotations"), {
+      "eks.amazonaws.com/role-arn": role.outputs.arn,
+    });
+    const policy = JSON.parse(String(one("aws:iam/rolePolicy:RolePolicy", "external-dns").inputs.policy));
+    const writes = policy.Statement.filter((s: { Action: string[] }) =>
+      s.Action.includes("route53:ChangeResourceRecordSets"),
+    );
+    assert.deepEqual(
+      writes.map((s: { Resource: string }) => s.Resource),
+      [`arn:aws:route53:::hostedzone/${ZONE}`],
+    );
+    assert.ok(release.dependencies.includes(role.urn));
+  });
+
+  it("external-dns overrides: version and values win; Pod Identity adds the association", async () => {
+    await stackWith({
+      networking: {
+        externalDns: {
+          hostedZoneId: ZONE,
+          version: "1.18.0",
+          values: { policy: "sync", interval: "5m" },
+          identity: { mode: "podIdentity", clusterName: "uepe-eks" },
+        },
+      },
+    });
+    const release = one(RELEASE, "external-dns");
+    assert.equal(release.inputs.version, "1.18.0");
+    assert.equal(at(release.inputs, "values.policy"), "sync");
+    assert.equal(at(release.inputs, "values.interval"), "5m");
+    assert.equal(at(release.inputs, "values.domainFilters"), undefined, "no domain, no filter");
+    const association = one("aws:eks/podIdentityAssociation:PodIdentityAssociation");
+    assert.equal(association.inputs.serviceAccount, "external-dns");
+    assert.ok(release.dependencies.includes(association.urn));
+  });
+
+  it("the UEPE release does not wait for the add-ons it does not consume", async () => {
+    await stackWith({ networking: { installIngressNginx: true, externalDns: { hostedZoneId: ZONE } } });
+    const uepe = one(RELEASE, "uepe-release");
+    for (const addon of [one(RELEASE, "ingress-nginx"), one(RELEASE, "external-dns")])
+      assert.ok(!uepe.dependencies.includes(addon.urn), `${addon.name} must not gate the release`);
+  });
+
+  it("is usable alone", async () => {
+    const part = new Networking("edge", {
+      networking: { domain: "uepe.example.com", ingress: { enabled: true }, installIngressNginx: true },
+    });
+    await settle();
+    assert.equal(one("usage-engine:index:Networking").name, "edge");
+    assert.equal(one(RELEASE, "ingress-nginx").parent, one("usage-engine:index:Networking").urn);
+    assert.equal(await resolved(part.platformUrl), "https://platform.uepe.example.com");
+  });
+
+  describe("rejects bad input before registering anything", () => {
+    const cases: {
+      name: string;
+      networking: NetworkingOptions;
+      path: string;
+      problem: RegExp;
+      tls?: object;
+    }[] = [
+      {
+        name: "unknown service type",
+        networking: { serviceType: "Loadbalancer" as never },
+        path: "networking.serviceType",
+        problem: /"Loadbalancer" is not supported \(did you mean "LoadBalancer"\?\)/,
+      },
+      {
+        name: "CIDR with a /33 prefix",
+        networking: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/33"] },
+        path: "networking.loadBalancerSourceRanges[0]",
+        problem: /"10\.0\.0\.0\/33" is not a CIDR block; expected an IPv4 CIDR block/,
+      },
+      {
+        name: "CIDR with an octet over 255",
+        networking: {
+          serviceType: "LoadBalancer",
+          loadBalancerSourceRanges: ["203.0.113.0/24", "300.1.1.0/24"],
+        },
+        path: "networking.loadBalancerSourceRanges[1]",
+        problem: /is not a CIDR block/,
+      },
+      {
+        name: "a bare address",
+        networking: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.7"] },
+        path: "networking.loadBalancerSourceRanges[0]",
+        problem: /is not a CIDR block/,
+      },
+      {
+        name: "source ranges without a load balancer",
+        networking: { loadBalancerSourceRanges: ["203.0.113.0/24"] },
+        path: "networking.loadBalancerSourceRanges",
+        problem: /only applies to serviceType "LoadBalancer" \(is "NodePort"\)/,
+      },
+      {
+        name: "upper-case host",
+        networking: {
+          ingress: { enabled: true, host: "Platform.Example.com", desktopOnlineHost: "ui.example.com" },
+        },
+        path: "networking.ingress.host",
+        problem: /"Platform\.Example\.com" is not a valid host name/,
+      },
+      {
+        name: "host with a label over 63 characters (RFC 1123)",
+        networking: { domain: `${"a".repeat(64)}.example.com` },
+        path: "networking.domain",
+        problem: /is not a valid host name/,
+      },
+      {
+        name: "a URL as the Desktop Online host",
+        networking: {
+          ingress: { enabled: true, host: "p.example.com", desktopOnlineHost: "https://ui.example.com" },
+        },
+        path: "networking.ingress.desktopOnlineHost",
+        problem: /is not a valid host name/,
+      },
+      {
+        name: "ingress without hosts or domain",
+        networking: { ingress: { enabled: true } },
+        path: "networking.ingress.host",
+        problem: /is required when networking\.domain is not set/,
+      },
+      {
+        name: "ingress TLS without a certificate",
+        networking: { domain: "uepe.example.com", ingress: { enabled: true, tls: true } },
+        tls: { mode: "disabled" },
+        path: "networking.ingress.tls",
+        problem: /needs a certificate but tls\.mode is "disabled"/,
+      },
+      {
+        name: "invalid annotation key",
+        networking: { serviceAnnotations: { "bad key!": "x" } },
+        path: "networking.serviceAnnotations.bad key!",
+        problem: /is not a valid annotation key/,
+      },
+      {
+        name: "external-dns without a hosted zone",
+        networking: { externalDns: {} as never },
+        path: "networking.externalDns.hostedZoneId",
+        problem: /is required/,
+      },
+      {
+        name: "external-dns with a malformed zone",
+        networking: { externalDns: { hostedZoneId: "example.com" } },
+        path: "networking.externalDns.hostedZoneId",
+        problem: /expected a Route 53 hosted zone id/,
+      },
+      {
+        name: "external-dns IRSA without the OIDC provider",
+        networking: { externalDns: { hostedZoneId: ZONE, identity: { mode: "irsa" } } },
+        path: "networking.externalDns.identity.oidcProviderArn",
+        problem: /is required/,
+      },
+      {
+        name: "ingress-nginx options without installing it",
+        networking: { ingressNginx: { version: "4.15.1" } },
+        path: "networking.ingressNginx",
+        problem: /installIngressNginx is not true/,
+      },
+      {
+        name: "malformed add-on chart version",
+        networking: { installIngressNginx: true, ingressNginx: { version: "latest" } },
+        path: "networking.ingressNginx.version",
+        problem: /expected a chart version/,
+      },
+      {
+        name: "unknown key",
+        networking: { loadBalancerSourceRange: ["203.0.113.0/24"] } as never,
+        path: "networking.loadBalancerSourceRange",
+        problem: /is not a known argument \(did you mean "loadBalancerSourceRanges"\?\)/,
+      },
+    ];
+
+    for (const c of cases)
+      it(`${c.name}: ${c.path}`, async () => {
+        assert.throws(
+          () =>
+            new UsageEngineStack(
+              "uepe",
+              defaultArgs({ networking: c.networking, ...(c.tls ? { tls: c.tls } : {}) }),
+            ),
+          (err: unknown) => {
+            assert.ok(err instanceof ArgumentError);
+            const line = err.message.split("\n").find((l) => l.startsWith(`  - ${c.path}: `));
+            assert.ok(line, `no problem reported for ${c.path} in:\n${err.message}`);
+            assert.match(line, c.problem);
+            return true;
+          },
+        );
+        await settle();
+        assert.equal(recorded.length, 0);
+      });
+
+    it("the Networking part alone rejects the same input", async () => {
+      assert.throws(
+        () => new Networking("edge", { networking: { loadBalancerSourceRanges: ["10.0.0.0/8"] } }),
+        /networking\.loadBalancerSourceRanges: only applies to serviceType "LoadBalancer"/,
+      );
+      await settle();
+      assert.equal(recorded.length, 0);
+    });
+  });
+});
