@@ -144,56 +144,74 @@ export function checkCredentials(
   checkKeyNames(check, path, options, types);
 }
 
-/** Renamed keys must be valid Secret keys, distinct, and `extra` must not overwrite a managed key. */
+/** Renamed keys and `extra` keys must be valid Secret keys; `extra` values are secrets. */
 function checkKeyNames(
   check: Checker,
   path: string,
   options: CredentialsOptions,
   databaseTypes: readonly DatabaseType[],
 ): void {
-  const keyNamesOk = check.knownKeys(`${path}.keyNames`, options.keyNames, CREDENTIAL_NAMES);
-  let namesValid = true;
-  if (keyNamesOk)
-    for (const [name, key] of Object.entries(options.keyNames ?? {}))
-      if (CREDENTIAL_NAMES.includes(name as CredentialName))
-        namesValid = check.secretDataKey(`${path}.keyNames.${name}`, key) && namesValid;
-  const extra = options.extra;
-  const extraOk = extra !== undefined && check.knownKeys(`${path}.extra`, extra, Object.keys(extra));
-  if (extraOk)
-    for (const [key, value] of Object.entries(extra)) {
-      check.secretDataKey(`${path}.extra.${key}`, key);
-      check.secret(`${path}.extra.${key}`, value);
-    }
-  if (!namesValid) return;
+  const keyNames = check.knownKeys(`${path}.keyNames`, options.keyNames, CREDENTIAL_NAMES)
+    ? (options.keyNames as CredentialKeyNames)
+    : undefined;
+  // Any key is allowed in extra: knownKeys here only checks that it is a map.
+  const extra = check.knownKeys(`${path}.extra`, options.extra, Object.keys(options.extra ?? {}))
+    ? (options.extra as Record<string, unknown>)
+    : {};
+  let valid = true;
+  for (const name of CREDENTIAL_NAMES)
+    if (keyNames?.[name] !== undefined)
+      valid = check.secretDataKey(`${path}.keyNames.${name}`, keyNames[name]) && valid;
+  for (const [key, value] of Object.entries(extra)) {
+    check.secretDataKey(`${path}.extra.${key}`, key);
+    check.secret(`${path}.extra.${key}`, value);
+  }
+  if (!valid) return;
   const reported = new Set<string>();
-  const once = (where: string, problem: string, accepted: string) => {
-    if (reported.has(where)) return;
+  for (const type of databaseTypes)
+    checkKeyClashes(check, path, keyNames, Object.keys(extra), type, reported);
+}
+
+/**
+ * Two credentials under one key, or an `extra` entry over a managed key, would silently lose a
+ * value. Each clash is reported once, however many database types produce it.
+ */
+function checkKeyClashes(
+  check: Checker,
+  path: string,
+  keyNames: CredentialKeyNames | undefined,
+  extraKeys: readonly string[],
+  databaseType: DatabaseType,
+  reported: Set<string>,
+): void {
+  const report = (where: string, problem: string, accepted: string) => {
+    if (!reported.has(where)) check.fail(where, problem, accepted);
     reported.add(where);
-    check.fail(where, problem, accepted);
   };
-  for (const type of databaseTypes) {
-    const keys = envSecretKeyNames(keyNamesOk ? options.keyNames : undefined, type);
-    const owner = new Map<string, CredentialName>();
-    for (const name of CREDENTIAL_NAMES) {
-      const other = owner.get(keys[name]);
-      if (other !== undefined)
-        once(
-          `${path}.keyNames.${options.keyNames?.[name] !== undefined ? name : other}`,
-          `"${keys[name]}" is also the env-secrets key of the ${options.keyNames?.[name] !== undefined ? other : name} credential`,
-          "a key no other credential uses",
-        );
-      else owner.set(keys[name], name);
+  const keys = envSecretKeyNames(keyNames, databaseType);
+  const owner = new Map<string, CredentialName>();
+  for (const name of CREDENTIAL_NAMES) {
+    const other = owner.get(keys[name]);
+    if (other === undefined) {
+      owner.set(keys[name], name);
+      continue;
     }
-    if (extraOk)
-      for (const key of Object.keys(extra)) {
-        const name = owner.get(key);
-        if (name !== undefined)
-          once(
-            `${path}.extra.${key}`,
-            `clashes with the env-secrets key the package writes for the ${name} credential`,
-            `a key the package does not manage (to supply that credential use credentials.passwords or rename it with credentials.keyNames.${name})`,
-          );
-      }
+    // Blame the renamed credential, not the one that kept its key.
+    const [renamed, kept] = keyNames?.[name] !== undefined ? [name, other] : [other, name];
+    report(
+      `${path}.keyNames.${renamed}`,
+      `"${keys[name]}" is also the env-secrets key of the ${kept} credential`,
+      "a key no other credential uses",
+    );
+  }
+  for (const key of extraKeys) {
+    const name = owner.get(key);
+    if (name !== undefined)
+      report(
+        `${path}.extra.${key}`,
+        `clashes with the env-secrets key the package writes for the ${name} credential`,
+        `a key the package does not manage (to supply that credential use credentials.passwords or rename it with credentials.keyNames.${name})`,
+      );
   }
 }
 
