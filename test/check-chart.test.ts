@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { CHART_KEYS, SECRET_KEYS } from "../sdk/chart";
-import { chartHas, main, parseArgv, UsageError } from "../tools/check-chart";
+import { chartHas, compare, main, parseArgv, report, UsageError, type Written } from "../tools/check-chart";
 import { resetMocks } from "./harness";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -160,6 +160,27 @@ describe("check-chart", () => {
     });
     assert.throws(() => parseArgv(["a.yaml", "b.yaml"]), UsageError);
     assert.throws(() => parseArgv(["a.yaml", "--version"]), /--version needs a value/);
+  });
+
+  it("reports keys outside the package's own table as unknown, whatever the chart has", () => {
+    const written: Written = {
+      version: "4.2.0",
+      chartName: "usage-engine-private-edition",
+      values: { persistence: { enabled: true, stray: 1 } },
+      userValues: {},
+      valuePaths: ["persistence.enabled"],
+      unknownValuePaths: ["persistence.stray"],
+      secretKeys: [{ secret: "env-secrets", key: "strayPassword", tableSecret: "env-secrets" }],
+      unknownSecretKeys: ["env-secrets/strayPassword"],
+    };
+    const result = compare(written, { persistence: { enabled: false, stray: 0 } });
+    assert.deepEqual(
+      result.unknown.map((f) => f.path),
+      ["persistence.stray", "env-secrets/strayPassword"],
+    );
+    const { text, code } = report(written, result, "v.yaml");
+    assert.equal(code, 1);
+    assert.match(text, /env-secrets\/strayPassword {2}not in the package's table/);
   });
 
   it("treats maps the chart leaves empty or null as free-form, but not an empty chart", () => {

@@ -218,7 +218,7 @@ export interface Finding {
 }
 
 export interface Comparison {
-  /** Keys the package writes that the chart does not have. */
+  /** Keys the package writes that the chart does not have, or that are outside the package's table. */
   unknown: Finding[];
   /** Unverified keys the chart has. */
   confirmed: Finding[];
@@ -242,7 +242,7 @@ export function compare(written: Written, chartValues: Values): Comparison {
     if (!chartHas(chartValues, path)) unknown.push({ path, row });
     else if (row?.evidence === "unverified") confirmed.push({ path, row });
   }
-  for (const path of written.unknownValuePaths) unknown.push({ path });
+  for (const path of [...written.unknownValuePaths, ...written.unknownSecretKeys]) unknown.push({ path });
   const removed = [
     ...new Set([
       ...removedInUse(written.values, written.version),
