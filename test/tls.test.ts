@@ -258,6 +258,22 @@ describe("Tls", () => {
       );
     });
 
+    it("IRSA with a cert-manager it did not install: creates the role and says which annotation to set", async () => {
+      const part = await tlsPart({
+        installCertManager: false,
+        issuer: {
+          type: "acme",
+          acmeEmail: "ops@example.com",
+          route53HostedZoneId: ZONE,
+          route53Identity: { mode: "irsa", oidcProviderArn: OIDC },
+        },
+      });
+      assert.equal(ofType(RELEASE).length, 0);
+      const role = one("aws:iam/role:Role", "cert-manager");
+      assert.equal(await resolved(part.route53RoleArn), role.outputs.arn);
+      assert.ok(warnings.messages.some((m) => m.includes("eks.amazonaws.com/role-arn")));
+    });
+
     it("an existing issuer is referenced, not created", async () => {
       const part = await tlsPart({ issuer: { type: "existing", kind: "Issuer", name: "corp-ca" } });
       assert.equal(issuers().length, 0);
