@@ -388,7 +388,6 @@ export const TLS_SECRET_KEYS = {
   certificate: SECRET_KEYS.tlsCertificate.key,
 } as const;
 
-
 /** env-secrets key per logical credential (defaults; `credentials.keyNames` renames them). */
 export const ENV_SECRET_KEYS: Record<Exclude<CredentialName, "admin">, string> = {
   jdbcUser: SECRET_KEYS.jdbcUser.key,
