@@ -153,7 +153,11 @@ export const CHART_KEYS = {
     evidence: "unverified",
   },
   ingressEnabled: { path: "ingress.enabled", feed: "networking.ingress.enabled", evidence: "unverified" },
-  ingressClassName: { path: "ingress.className", feed: "networking.ingress.className", evidence: "unverified" },
+  ingressClassName: {
+    path: "ingress.className",
+    feed: "networking.ingress.className",
+    evidence: "unverified",
+  },
   ingressAnnotations: {
     path: "ingress.annotations",
     feed: "networking.ingress.annotations + cert-manager issuer annotation",
