@@ -321,7 +321,9 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       // Resolves once the pull secret exists (bootstrap Job done): the release waits for that
       // data dependency, not for the refresher CronJob.
       imagePullSecretNames: r.registry.pullSecretName ? [registry.pullSecretName] : [],
-      images: r.registry.imageRepository ? { repository: r.registry.imageRepository, version: r.version } : undefined,
+      images: r.registry.imageRepository
+        ? { repository: r.registry.imageRepository, version: r.version }
+        : undefined,
       serviceType: r.serviceType,
       domain: r.domain,
       suspend: r.backup.coldBackupWindow,
