@@ -198,6 +198,12 @@ describe("chart contract", () => {
       assert.deepEqual(walk.unknown, ["platform.service.extra"]);
     });
 
+    it("does not count a table key the user dropped with null", () => {
+      const values = { platform: { service: { type: null, serviceType: "LoadBalancer" } } };
+      const walk = walkValues(values, { platform: { service: { type: null, serviceType: "LoadBalancer" } } });
+      assert.deepEqual(walk, { written: [], unknown: [] });
+    });
+
     it("flags a Secret key outside the table, and a package Secret no workload reads", () => {
       const secret = (name: string, stringData: Values, type = "kubernetes:core/v1:Secret") => ({
         type,

@@ -83,6 +83,16 @@ describe("check-chart", () => {
     assert.deepEqual(section(out, "Your own values the chart does not have"), ["platform.extraSetting"]);
   });
 
+  it("stops reporting a key the user replaced with the chart's own and dropped with null", async () => {
+    const { out } = await run(fixture("values-partial.yaml"), "--args", fixture("args-override.yaml"));
+    assert.ok(!section(out, UNKNOWN).includes(CHART_KEYS.serviceType.path));
+    assert.ok(
+      section(out, UNKNOWN).includes(CHART_KEYS.dbCreate.path),
+      "other unknown keys must still be reported",
+    );
+    assert.doesNotMatch(out, /Your own values the chart does not have/);
+  });
+
   it("evaluates the stack at --version, where a removed key is not yet removed", async () => {
     const { out } = await run(
       fixture("values-complete.yaml"),

@@ -115,15 +115,18 @@ export interface ValueWalk {
 }
 
 /**
- * Walks chart values: a path in the table is written; any other leaf is unknown, unless the user
- * set that path in their own `values` (those keys are theirs, not the package's).
+ * Walks chart values: a path in the table is written (unless null); any other leaf is unknown,
+ * unless the user set that path in their own `values` (those keys are theirs, not the package's).
  */
 export function walkValues(values: Values, userValues: Values = {}): ValueWalk {
   const index = valuePathIndex();
   const walk: ValueWalk = { written: [], unknown: [] };
   const visit = (node: unknown, path: string) => {
-    if (path !== "" && index.has(path)) walk.written.push(path);
-    else if (path !== "" && hasPath(userValues, path) && !isNonEmptyObject(valueAt(userValues, path))) return;
+    // null drops a key (Helm semantics): a table key the user nulled is not written.
+    if (path !== "" && index.has(path)) {
+      if (node !== null) walk.written.push(path);
+    } else if (path !== "" && hasPath(userValues, path) && !isNonEmptyObject(valueAt(userValues, path)))
+      return;
     else if (isNonEmptyObject(node))
       for (const [key, child] of Object.entries(node)) visit(child, path ? `${path}.${key}` : key);
     else walk.unknown.push(path);

@@ -269,8 +269,10 @@ export function compare(written: Written, chartValues: Values): Comparison {
   };
 }
 
+/** Paths of the set leaves (null drops a key, so it sets nothing). */
 function leafPaths(values: Values, prefix = ""): string[] {
   return Object.entries(values).flatMap(([key, value]) => {
+    if (value === null) return [];
     const path = prefix ? `${prefix}.${key}` : key;
     return typeof value === "object" &&
       value !== null &&
