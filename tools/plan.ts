@@ -10,15 +10,13 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
-import { type Recorded, recorded, resetMocks, settle } from "../test/harness";
+import { isSecretWrapper, type Recorded, recorded, resetMocks, settle } from "./mocks";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
 /** Examples written in TypeScript can be evaluated here; the YAML one needs the Pulumi CLI. */
 export const PLANNABLE = ["quickstart", "embed", "kaa"];
 const REDACTED = "[secret]";
-const SECRET_SIG_KEY = pulumi.runtime.specialSigKey;
-const SECRET_SIG = pulumi.runtime.specialSecretSig;
 
 /** A problem the user can fix: printed without a stack trace, exit code attached. */
 export class PlanError extends Error {
@@ -125,14 +123,6 @@ function pinModules(): void {
   };
 }
 
-function isSecretWrapper(value: unknown): value is { value: unknown } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG
-  );
-}
-
 /** Every scalar secret the program handled: secret config, generated passwords, secret inputs. */
 function knownSecrets(config: PlanConfig): string[] {
   const found = new Set(config.secretKeys.map((k) => config.values[k]));
@@ -148,7 +138,7 @@ function knownSecrets(config: PlanConfig): string[] {
     visit(r.raw, false);
     // Generated passwords: the provider's answer, never an input.
     if (r.type === "random:index/randomPassword:RandomPassword") {
-      const result = (r as Recorded & { outputs?: { result?: unknown } }).outputs?.result;
+      const result = r.outputs?.result;
       if (typeof result === "string") found.add(result);
     }
   }
@@ -273,7 +263,7 @@ export async function evaluate(
   const manifests = resources.filter(isManifest).map((r) => {
     const object = redact(r.raw, secrets) as Record<string, unknown>;
     const metadata = { ...((object.metadata as Record<string, unknown> | undefined) ?? {}) };
-    const answered = (r as Recorded & { outputs?: { metadata?: { name?: string } } }).outputs?.metadata?.name;
+    const answered = (r.outputs?.metadata as { name?: string } | undefined)?.name;
     metadata.name ??= answered;
     const manifest = { ...object, metadata };
     return { file: manifestFile(manifest), object: manifest };

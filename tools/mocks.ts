@@ -1,0 +1,452 @@
+/**
+ * The mocked deployment, shared by the tests (through test/harness.ts), `npm run plan` and the
+ * benchmark: runs programs under `pulumi.runtime.setMocks` with a provider model that answers the
+ * way AWS, Kubernetes and random do (ids, ARNs, endpoints, generated passwords), and records
+ * every registration with the options the engine would see (protect, retainOnDelete,
+ * dependencies, secret-ness of each input). Add a model here when the package creates a new
+ * resource type, shaped like the real provider's answer.
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+
+export const ACCOUNT = "123456789012";
+export const REGION = "eu-west-1";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** One resource registration as the engine would receive it. */
+export interface Recorded {
+  type: string;
+  name: string;
+  urn: string;
+  parent: string;
+  custom: boolean;
+  /** Inputs with secrets unwrapped (what the provider would get). */
+  inputs: Record<string, unknown>;
+  /** Inputs as serialized: secrets are wrapped in Pulumi's secret signature. */
+  raw: unknown;
+  protect: boolean;
+  retainOnDelete: boolean;
+  ignoreChanges: string[];
+  /** URNs this resource waits for (explicit dependsOn and data dependencies). */
+  dependencies: string[];
+  /** Order in which registration finished (provider "created" it). */
+  finishedSeq: number;
+  /** Order in which the provider was asked to create it. */
+  startedSeq: number;
+  /** State the provider answered with (secrets unwrapped), e.g. a RandomPassword's `result`. */
+  outputs: Record<string, unknown>;
+  /** performance.now() when the engine was asked to create it (its inputs had resolved). */
+  startedAt: number;
+  /** performance.now() when the provider answered. */
+  finishedAt: number;
+}
+
+/** Component outputs registered with registerOutputs, raw (secret-marked). */
+export interface RecordedOutputs {
+  urn: string;
+  raw: unknown;
+}
+
+export const recorded: Recorded[] = [];
+export const recordedOutputs: RecordedOutputs[] = [];
+let seq = 0;
+let inflight = 0;
+/**
+ * Provisioning delay in ms, by type token or by `type::name` for one resource (which wins); used
+ * by ordering tests and the benchmark.
+ */
+export const delays: Record<string, number> = {};
+
+export function hash(text: string, length = 17): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** What the mocked `aws.ecr.getAuthorizationToken` answers: base64 of `AWS:<token>`, a secret. */
+export const ECR_AUTHORIZATION_TOKEN = Buffer.from(`AWS:ecr-token-${hash("token", 40)}`).toString("base64");
+
+/** A deterministic password shaped like random.RandomPassword's result for these inputs. */
+function mockPassword(name: string, inputs: Record<string, unknown>): string {
+  const length = Number(inputs.length ?? 16);
+  const specials = inputs.special === false ? "" : String(inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?");
+  const classes = ["abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", specials].filter(
+    Boolean,
+  );
+  const bytes = createHash("sha512").update(`password:${name}`).digest();
+  let out = "";
+  for (let i = 0; i < length; i++) {
+    const set = i < classes.length ? classes[i] : classes.join("");
+    out += set[bytes[i % bytes.length] % set.length];
+  }
+  return out;
+}
+
+type State = Record<string, unknown>;
+type Model = (name: string, inputs: State) => { id: string; state: State };
+
+const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+
+/** What each provider returns on create, by type token. */
+const models: Record<string, Model> = {
+  "aws:rds/instance:Instance": (_name, inputs) => {
+    const id = String(inputs.identifier);
+    const address = `${id}.c${hash(id, 11)}.${REGION}.rds.amazonaws.com`;
+    return {
+      id,
+      state: {
+        ...inputs,
+        address,
+        port: 5432,
+        endpoint: `${address}:5432`,
+        arn: arn("rds", `db:${id}`),
+        engineVersionActual: `${inputs.engineVersion}.4`,
+        resourceId: `db-${hash(id, 26).toUpperCase()}`,
+      },
+    };
+  },
+  "aws:rds/subnetGroup:SubnetGroup": (_n, inputs) => ({
+    id: String(inputs.name),
+    state: { ...inputs, arn: arn("rds", `subgrp:${inputs.name}`) },
+  }),
+  "aws:rds/parameterGroup:ParameterGroup": (_n, inputs) => ({
+    id: String(inputs.name),
+    state: { ...inputs, arn: arn("rds", `pg:${inputs.name}`) },
+  }),
+  "aws:rds/snapshot:Snapshot": (_n, inputs) => ({
+    id: String(inputs.dbSnapshotIdentifier),
+    state: { ...inputs, dbSnapshotArn: arn("rds", `snapshot:${inputs.dbSnapshotIdentifier}`) },
+  }),
+  "aws:ec2/securityGroup:SecurityGroup": (name, inputs) => {
+    const id = `sg-${hash(name)}`;
+    return {
+      id,
+      state: { ...inputs, arn: arn("ec2", `security-group/${id}`), name: `${name}-${hash(name, 7)}` },
+    };
+  },
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (name, inputs) => ({
+    id: `sgr-${hash(name)}`,
+    state: { ...inputs },
+  }),
+  "aws:efs/fileSystem:FileSystem": (name, inputs) => {
+    const id = `fs-${hash(name)}`;
+    return {
+      id,
+      state: {
+        ...inputs,
+        arn: arn("elasticfilesystem", `file-system/${id}`),
+        dnsName: `${id}.efs.${REGION}.amazonaws.com`,
+      },
+    };
+  },
+  "aws:efs/mountTarget:MountTarget": (name, inputs) => ({ id: `fsmt-${hash(name)}`, state: { ...inputs } }),
+  "aws:efs/accessPoint:AccessPoint": (name, inputs) => {
+    const id = `fsap-${hash(name)}`;
+    return { id, state: { ...inputs, arn: arn("elasticfilesystem", `access-point/${id}`) } };
+  },
+  "aws:kms/key:Key": (name, inputs) => {
+    const id = `${hash(name, 8)}-${hash(`${name}1`, 4)}-${hash(`${name}2`, 4)}-${hash(`${name}3`, 4)}-${hash(`${name}4`, 12)}`;
+    return { id, state: { ...inputs, keyId: id, arn: arn("kms", `key/${id}`) } };
+  },
+  "aws:backup/vault:Vault": (_n, inputs) => ({
+    id: String(inputs.name),
+    state: { ...inputs, arn: arn("backup", `backup-vault:${inputs.name}`) },
+  }),
+  "aws:backup/plan:Plan": (name, inputs) => {
+    const id = `${hash(name, 8)}-${hash(`${name}a`, 4)}-${hash(`${name}b`, 4)}-${hash(`${name}c`, 4)}-${hash(`${name}d`, 12)}`;
+    return {
+      id,
+      state: { ...inputs, arn: arn("backup", `backup-plan:${id}`), version: hash(`${name}v`, 32) },
+    };
+  },
+  "aws:backup/selection:Selection": (name, inputs) => ({ id: hash(name, 36), state: { ...inputs } }),
+  "aws:kms/alias:Alias": (_n, inputs) => ({
+    id: String(inputs.name),
+    state: { ...inputs, arn: arn("kms", String(inputs.name)) },
+  }),
+  "aws:efs/fileSystemPolicy:FileSystemPolicy": (_n, inputs) => ({
+    id: String(inputs.fileSystemId),
+    state: { ...inputs },
+  }),
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (name, inputs) => ({
+    id: `${inputs.role}-${hash(name, 26)}`,
+    state: { ...inputs },
+  }),
+  "aws:eks/addon:Addon": (_n, inputs) => ({
+    id: `${inputs.clusterName}:${inputs.addonName}`,
+    state: {
+      ...inputs,
+      addonVersion: inputs.addonVersion ?? "v2.1.4-eksbuild.1",
+      arn: arn(
+        "eks",
+        `addon/${inputs.clusterName}/${inputs.addonName}/${hash(String(inputs.clusterName), 8)}`,
+      ),
+    },
+  }),
+  "aws:iam/role:Role": (name, inputs) => {
+    const roleName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    return {
+      id: roleName,
+      state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` },
+    };
+  },
+  "aws:ec2/vpc:Vpc": (name, inputs) => {
+    const id = `vpc-${hash(name)}`;
+    return {
+      id,
+      state: {
+        ...inputs,
+        arn: arn("ec2", `vpc/${id}`),
+        defaultSecurityGroupId: `sg-${hash(`${name}default`)}`,
+      },
+    };
+  },
+  "aws:ec2/subnet:Subnet": (name, inputs) => {
+    const id = `subnet-${hash(name)}`;
+    return { id, state: { ...inputs, arn: arn("ec2", `subnet/${id}`) } };
+  },
+  "aws:eks/cluster:Cluster": (name, inputs) => {
+    // Auto-named like the AWS provider does: the logical name plus a random suffix.
+    const clusterName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    const vpcConfig = { ...((inputs.vpcConfig as State | undefined) ?? {}) };
+    vpcConfig.clusterSecurityGroupId = `sg-${hash(`${clusterName}cluster`)}`;
+    return {
+      id: clusterName,
+      state: {
+        ...inputs,
+        name: clusterName,
+        arn: arn("eks", `cluster/${clusterName}`),
+        endpoint: `https://${hash(clusterName, 32).toUpperCase()}.gr7.${REGION}.eks.amazonaws.com`,
+        certificateAuthority: { data: Buffer.from(`ca-of-${clusterName}`).toString("base64") },
+        vpcConfig,
+      },
+    };
+  },
+  "aws:iam/rolePolicy:RolePolicy": (name, inputs) => {
+    const policyName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    return { id: `${inputs.role}:${policyName}`, state: { ...inputs, name: policyName } };
+  },
+  "aws:eks/podIdentityAssociation:PodIdentityAssociation": (name, inputs) => {
+    const associationId = `a-${hash(name, 17)}`;
+    return {
+      id: `${inputs.clusterName},${associationId}`,
+      state: {
+        ...inputs,
+        associationId,
+        associationArn: arn("eks", `podidentityassociation/${inputs.clusterName}/${associationId}`),
+      },
+    };
+  },
+  "random:index/randomPassword:RandomPassword": (name, inputs) => ({
+    id: "none",
+    state: { ...inputs, result: mockPassword(name, inputs), bcryptHash: `$2a$10$${hash(name, 53)}` },
+  }),
+  "kubernetes:helm.sh/v3:Release": (name, inputs) => {
+    const releaseName = String(inputs.name ?? `${name}-${hash(name, 8)}`);
+    return {
+      id: `${inputs.namespace ?? "default"}/${releaseName}`,
+      state: {
+        ...inputs,
+        name: releaseName,
+        status: {
+          status: "deployed",
+          name: releaseName,
+          namespace: inputs.namespace,
+          version: inputs.version,
+        },
+      },
+    };
+  },
+};
+
+/**
+ * Kubernetes objects: the API server echoes the object, fills in a generated name and sets a
+ * resourceVersion, a numeric revision that differs whenever the written object differs.
+ */
+function kubernetesModel(name: string, inputs: State): { id: string; state: State } {
+  const metadata = { ...((inputs.metadata as State | undefined) ?? {}) };
+  metadata.name ??= `${name}-${hash(name, 8)}`;
+  metadata.resourceVersion = String(Number.parseInt(hash(`${name}:${JSON.stringify(inputs)}`, 8), 16));
+  metadata.uid = `${hash(name, 8)}-${hash(`${name}u`, 4)}-4${hash(`${name}v`, 3)}-a${hash(`${name}w`, 3)}-${hash(`${name}x`, 12)}`;
+  const id = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : String(metadata.name);
+  return { id, state: { ...inputs, metadata } };
+}
+
+function respond(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
+  const model = models[args.type];
+  if (model) return model(args.name, args.inputs);
+  if (args.type.startsWith("kubernetes:")) return kubernetesModel(args.name, args.inputs);
+  return { id: `${args.name}-${hash(args.name, 8)}`, state: { ...args.inputs } };
+}
+
+/**
+ * Availability Zone of each subnet the model knows. Subnets not listed are placed round-robin over
+ * the region's zones in the order they are first described, as a VPC with one private subnet per
+ * zone would be; tests that need two subnets in one zone list them here.
+ */
+export const subnetZones: Record<string, string> = {};
+const placedSubnets: string[] = [];
+
+/** ec2:DescribeSubnets for one subnet id, the fields getSubnet returns that the package reads. */
+function describeSubnet(id: string): State {
+  if (!/^subnet-[0-9a-f]{8,17}$/.test(id)) throw new Error(`InvalidSubnetID.Malformed: ${id}`);
+  if (!(id in subnetZones) && !placedSubnets.includes(id)) placedSubnets.push(id);
+  const zone = subnetZones[id] ?? `${REGION}${"abc"[placedSubnets.indexOf(id) % 3]}`;
+  return {
+    id,
+    arn: arn("ec2", `subnet/${id}`),
+    availabilityZone: zone,
+    state: "available",
+  };
+}
+
+const mocks: pulumi.runtime.Mocks = {
+  newResource: async (args) => {
+    const delay = delays[`${args.type}::${args.name}`] ?? delays[args.type] ?? 0;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    return respond(args);
+  },
+  call: (args) => {
+    if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
+      return {
+        authorizationToken: ECR_AUTHORIZATION_TOKEN,
+        expiresAt: "2026-11-24T00:00:00Z",
+        proxyEndpoint: "https://x",
+        userName: "AWS",
+        password: "p",
+      };
+    }
+    if (args.token === "aws:index/getRegion:getRegion") return { name: REGION, region: REGION, id: REGION };
+    if (args.token === "aws:ec2/getSubnet:getSubnet") return describeSubnet(String(args.inputs.id));
+    if (args.token === "aws:index/getCallerIdentity:getCallerIdentity")
+      return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "AIDA" };
+    return args.inputs;
+  },
+};
+
+type Callback = (err: unknown, response: unknown) => void;
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): { toJavaScript(): unknown } | undefined;
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getIgnorechangesList(): string[];
+  getDependenciesList(): string[];
+}
+
+/** Wraps the mock monitor so each registration is recorded with its options. */
+function instrumentMonitor(): void {
+  const monitor = settings.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, cb: Callback): void;
+    registerResourceOutputs(
+      req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined },
+      cb: Callback,
+    ): void;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    inflight++;
+    const startedSeq = seq++;
+    const startedAt = performance.now();
+    register(req, (err, response) => {
+      inflight--;
+      if (!err) {
+        const raw = req.getObject()?.toJavaScript() ?? {};
+        recorded.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: (response as { getUrn(): string }).getUrn(),
+          parent: req.getParent(),
+          custom: req.getCustom(),
+          inputs: unwrapSecrets(raw) as Record<string, unknown>,
+          raw,
+          protect: req.getProtect(),
+          retainOnDelete: req.getRetainondelete(),
+          ignoreChanges: req.getIgnorechangesList(),
+          dependencies: req.getDependenciesList(),
+          startedSeq,
+          finishedSeq: seq++,
+          startedAt,
+          finishedAt: performance.now(),
+          outputs: unwrapSecrets(
+            (response as { getObject(): { toJavaScript(): unknown } | undefined })
+              .getObject()
+              ?.toJavaScript() ?? {},
+          ) as Record<string, unknown>,
+        });
+      }
+      cb(err, response);
+    });
+  };
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    recordedOutputs.push({ urn: req.getUrn(), raw: req.getOutputs()?.toJavaScript() ?? {} });
+    registerOutputs(req, cb);
+  };
+}
+
+export function isSecretWrapper(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as State)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Replaces secret wrappers by their values. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (isSecretWrapper(value)) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  return value;
+}
+
+/** Every string (and object key) that is NOT inside a secret wrapper. */
+export function plaintextStrings(value: unknown, out: string[] = []): string[] {
+  if (isSecretWrapper(value)) return out;
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) for (const v of value) plaintextStrings(v, out);
+  else if (typeof value === "object" && value !== null)
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      plaintextStrings(v, out);
+    }
+  return out;
+}
+
+/** True when the value at this input path is wrapped as a secret. */
+export function isSecretAt(raw: unknown, path: string[]): boolean {
+  let node = raw;
+  for (const key of path) {
+    if (isSecretWrapper(node)) return true;
+    if (typeof node !== "object" || node === null) return false;
+    node = (node as State)[key];
+  }
+  return isSecretWrapper(node);
+}
+
+/** Starts a fresh mocked deployment; call in beforeEach. */
+export function resetMocks(options: { preview?: boolean; stack?: string; project?: string } = {}): void {
+  recorded.length = 0;
+  recordedOutputs.length = 0;
+  seq = 0;
+  for (const key of Object.keys(delays)) delete delays[key];
+  for (const key of Object.keys(subnetZones)) delete subnetZones[key];
+  placedSubnets.length = 0;
+  pulumi.runtime.setMocks(
+    mocks,
+    options.project ?? "usage-engine-test",
+    options.stack ?? "dev",
+    options.preview ?? false,
+  );
+  instrumentMonitor();
+}
+
+/** Waits until every registration in flight has been answered. */
+export async function settle(): Promise<void> {
+  let quiet = 0;
+  while (quiet < 5) {
+    await new Promise((r) => setTimeout(r, inflight > 0 ? 5 : 1));
+    quiet = inflight === 0 ? quiet + 1 : 0;
+  }
+}
