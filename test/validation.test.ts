@@ -479,6 +479,307 @@ const CASES: BadInput[] = [
     problem: '"latest" is not a semantic version',
   },
   { patch: { chart: { repo: "https://x" } }, path: "chart.repo", problem: "is not a known argument" },
+  // arguments of the deeper parts (registry refresher and mirror, networking add-ons,
+  // authorization server, upgrades, ACME, TLS material, Secret key names, database windows)
+  {
+    patch: { registry: { refreshSchedule: "every 8 hours" } },
+    path: "registry.refreshSchedule",
+    problem: '"every 8 hours" is not a valid cron schedule',
+  },
+  {
+    patch: { registry: { refreshSchedule: "0 0 * * 0" } },
+    path: "registry.refreshSchedule",
+    problem: '"0 0 \\* \\* 0" leaves up to 168 hours between refreshes, but ECR tokens expire after 12',
+  },
+  {
+    patch: { registry: { awsCliImage: "AWS CLI:latest" } },
+    path: "registry.awsCliImage",
+    problem: '"AWS CLI:latest" is not a valid image reference',
+  },
+  {
+    patch: { registry: { kubectlImage: "registry.k8s.io/kubectl:" } },
+    path: "registry.kubectlImage",
+    problem: '"registry\\.k8s\\.io\\/kubectl:" is not a valid image reference',
+  },
+  {
+    patch: { registry: { accessKeyId: "akia-lowercase-key-x" } },
+    path: "registry.accessKeyId",
+    problem: "is not shaped like an AWS access key id \\(value hidden\\)",
+  },
+  {
+    patch: { registry: { source: "mirror", repository: "registry.example.com/uepe:4.2.0" } },
+    path: "registry.repository",
+    problem: '"registry\\.example\\.com\\/uepe:4\\.2\\.0" is not a valid image repository',
+  },
+  {
+    patch: { registry: { source: "mirror", repository: "registry.example.com/uepe" } },
+    path: "registry.secretAccessKey",
+    problem: 'is only used when registry\\.source is "digitalroute"',
+  },
+  {
+    patch: {
+      registry: {
+        source: "mirror",
+        repository: "registry.example.com/uepe",
+        server: "https://registry.example.com",
+      },
+    },
+    path: "registry.server",
+    problem: "is set without username and password",
+  },
+  {
+    patch: {
+      registry: {
+        source: "mirror",
+        repository: "registry.example.com/uepe",
+        server: "registry.example.com",
+        username: "robot",
+      },
+    },
+    path: "registry.password",
+    problem: "is required",
+  },
+  {
+    patch: { networking: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/33"] } },
+    path: "networking.loadBalancerSourceRanges[0]",
+    problem: '"10\\.0\\.0\\.0\\/33" is not a CIDR block',
+  },
+  {
+    patch: { networking: { loadBalancerSourceRanges: ["203.0.113.0/24"] } },
+    path: "networking.loadBalancerSourceRanges",
+    problem: 'only applies to serviceType "LoadBalancer" \\(is "NodePort"\\)',
+  },
+  {
+    patch: { networking: { serviceAnnotations: { "bad key!": "x" } } },
+    path: "networking.serviceAnnotations.bad key!",
+    problem: "is not a valid annotation key",
+  },
+  {
+    patch: { networking: { ingress: { enabled: true, desktopOnlineHost: "Desktop" } } },
+    path: "networking.ingress.desktopOnlineHost",
+    problem: '"Desktop" is not a valid host name',
+  },
+  {
+    patch: { networking: { ingress: { tls: "yes" } } },
+    path: "networking.ingress.tls",
+    problem: '"yes" is not a boolean',
+  },
+  {
+    patch: { networking: { installIngressNginx: "true" } },
+    path: "networking.installIngressNginx",
+    problem: '"true" is not a boolean',
+  },
+  {
+    patch: { networking: { installIngressNginx: true, ingressNginx: { version: "latest" } } },
+    path: "networking.ingressNginx.version",
+    problem: '"latest" is not valid',
+  },
+  {
+    patch: { networking: { ingressNginx: { version: "4.15.1" } } },
+    path: "networking.ingressNginx",
+    problem: "is set but installIngressNginx is not true",
+  },
+  {
+    patch: { networking: { externalDns: { hostedZoneId: "zone-1" } } },
+    path: "networking.externalDns.hostedZoneId",
+    problem: '"zone-1" is not valid',
+  },
+  {
+    patch: { networking: { externalDns: {} } },
+    path: "networking.externalDns.hostedZoneId",
+    problem: "is required",
+  },
+  {
+    patch: {
+      networking: { externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "irsa" } } },
+    },
+    path: "networking.externalDns.identity.oidcProviderArn",
+    problem: "is required",
+  },
+  {
+    patch: {
+      networking: {
+        externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "podIdentity" } },
+      },
+    },
+    path: "networking.externalDns.identity.clusterName",
+    problem: "is required",
+  },
+  {
+    patch: {
+      networking: {
+        externalDns: {
+          hostedZoneId: "Z0123456789ABCDEFGHIJ",
+          identity: { mode: "irsa", oidcProviderArn: "arn:aws:iam::123456789012:role/x" },
+        },
+      },
+    },
+    path: "networking.externalDns.identity.oidcProviderArn",
+    problem: '"arn:aws:iam::123456789012:role\\/x" is not a valid IAM ARN',
+  },
+  {
+    patch: {
+      networking: { externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "iam" } } },
+    },
+    path: "networking.externalDns.identity.mode",
+    problem: '"iam" is not supported',
+  },
+  {
+    patch: { authorizationServer: { createSecret: "yes" } },
+    path: "authorizationServer.createSecret",
+    problem: '"yes" is not a boolean',
+  },
+  {
+    patch: { authorizationServer: { managementApiUsername: "bad user" } },
+    path: "authorizationServer.managementApiUsername",
+    problem: '"bad user" is not valid',
+  },
+  {
+    patch: { authorizationServer: { jwt: { keystore: PLANTED } } },
+    path: "authorizationServer.jwt.keyPassword",
+    problem: "is required",
+  },
+  {
+    patch: {
+      authorizationServer: { jwt: { keystore: PLANTED, keyPassword: PLANTED, keystorePassword: PLANTED } },
+    },
+    path: "authorizationServer.jwt.keystore",
+    problem: "is not base64 \\(value hidden\\)",
+  },
+  {
+    patch: {
+      authorizationServer: {
+        jwt: { keystore: "AAAA", keyPassword: PLANTED, keystorePassword: PLANTED, kid: "x" },
+      },
+    },
+    path: "authorizationServer.jwt.kid",
+    problem: 'is not a known argument \\(did you mean "keyId"\\?\\)',
+  },
+  {
+    patch: { upgrade: { fromVersion: "4.1" } },
+    path: "upgrade.fromVersion",
+    problem: '"4\\.1" is not a semantic version',
+  },
+  {
+    patch: { upgrade: { fromVersion: "4.3.0" } },
+    path: "version",
+    problem: '"4\\.2\\.0" is lower than upgrade\\.fromVersion "4\\.3\\.0": a downgrade',
+  },
+  {
+    patch: { upgrade: { snapshotDatabase: "yes" } },
+    path: "upgrade.snapshotDatabase",
+    problem: '"yes" is not a boolean',
+  },
+  { patch: { tls: { issuer: { type: "acme" } } }, path: "tls.issuer.acmeEmail", problem: "is required" },
+  {
+    patch: { tls: { issuer: { type: "acme", acmeEmail: "ops at example" } } },
+    path: "tls.issuer.acmeEmail",
+    problem: '"ops at example" is not valid',
+  },
+  {
+    patch: {
+      tls: { issuer: { type: "acme", acmeEmail: "ops@example.com", acmeServer: "http://acme.example.com" } },
+    },
+    path: "tls.issuer.acmeServer",
+    problem: '"http:\\/\\/acme\\.example\\.com" is not valid',
+  },
+  {
+    patch: { tls: { issuer: { type: "acme", acmeEmail: "ops@example.com", acmeChallenge: "dns01" } } },
+    path: "tls.issuer.acmeChallenge",
+    problem: '"dns01" is not supported',
+  },
+  {
+    patch: { tls: { issuer: { type: "acme", acmeEmail: "ops@example.com", acmeChallenge: "route53Dns01" } } },
+    path: "tls.issuer.route53HostedZoneId",
+    problem: "is required",
+  },
+  {
+    patch: {
+      tls: {
+        issuer: {
+          type: "acme",
+          acmeEmail: "ops@example.com",
+          route53HostedZoneId: "Z0123456789ABCDEFGHIJ",
+          route53Region: "Europe",
+        },
+      },
+    },
+    path: "tls.issuer.route53Region",
+    problem: '"Europe" is not valid',
+  },
+  {
+    patch: { tls: { mode: "secret", secret: { keystoreJks: PLANTED } } },
+    path: "tls.secret.tlsKey",
+    problem: "is required",
+  },
+  {
+    patch: {
+      tls: { mode: "secret", secret: { keystoreJks: `${PLANTED}!`, tlsKey: PLANTED, tlsCrt: "nope" } },
+    },
+    path: "tls.secret.keystoreJks",
+    problem: "is not in the expected format \\(value hidden\\)",
+  },
+  {
+    patch: { tls: { mode: "secret", secret: { keystoreJks: "AAAA", tlsKey: PLANTED, tlsCrt: "nope" } } },
+    path: "tls.secret.tlsKey",
+    problem: "is not in the expected format \\(value hidden\\)",
+  },
+  { patch: { tls: { certManagerValues: [] } }, path: "tls.certManagerValues", problem: "is not an object" },
+  {
+    patch: { tls: { mode: "disabled", existingSecretName: "x" } },
+    path: "tls.existingSecretName",
+    problem: 'only applies to mode "secret"',
+  },
+  {
+    patch: { credentials: { keyNames: { jdbc: "jdbc password" } } },
+    path: "credentials.keyNames.jdbc",
+    problem: '"jdbc password" is not a valid Secret key',
+  },
+  {
+    patch: { credentials: { keyNames: { jdbc: "same", mzowner: "same" } } },
+    path: "credentials.keyNames.mzowner",
+    problem: '"same" is also the env-secrets key of the jdbc credential',
+  },
+  {
+    patch: { credentials: { extra: { "bad key": PLANTED } } },
+    path: "credentials.extra.bad key",
+    problem: '"bad key" is not a valid Secret key',
+  },
+  {
+    patch: { credentials: { extra: { jdbcPassword: PLANTED } } },
+    path: "credentials.extra.jdbcPassword",
+    problem: "clashes with the env-secrets key the package writes for the jdbc credential",
+  },
+  {
+    patch: { database: { backupWindow: "1am" } },
+    path: "database.backupWindow",
+    problem: '"1am" is not valid',
+  },
+  {
+    patch: { database: { maintenanceWindow: "sun:05:00-sun:06:00", backupWindow: "05:00-05:30" } },
+    path: "database.maintenanceWindow",
+    problem: '"sun:05:00-sun:06:00" overlaps the daily backup window "05:00-05:30"',
+  },
+  {
+    patch: { database: { identifier: "1bad" } },
+    path: "database.identifier",
+    problem: '"1bad" is not a valid RDS identifier',
+  },
+  {
+    patch: { storage: { lifecyclePolicy: "30days" } },
+    path: "storage.lifecyclePolicy",
+    problem: "is not a known argument",
+  },
+  {
+    patch: { backup: { copyRetentionDays: 5 } },
+    path: "backup.copyRetentionDays",
+    problem: "is only used with copyToVaultArn",
+  },
+  {
+    patch: { backup: { copyToVaultArn: "arn:aws:backup:eu-west-1:123456789012:backup-vault" } },
+    path: "backup.copyToVaultArn",
+    problem: '"arn:aws:backup:eu-west-1:123456789012:backup-vault" is not a valid BACKUP ARN',
+  },
   // tags
   { patch: { tags: { "aws:owner": "ops" } }, path: "tags.aws:owner", problem: "is not a valid tag key" },
   { patch: { tags: { team: 5 } }, path: "tags.team", problem: "5 is not a string" },
