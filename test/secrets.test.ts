@@ -117,7 +117,7 @@ const SCENARIOS: Scenario[] = [
     given: [
       ...DR_KEYS,
       ...givenPasswords(["jdbc"]),
-      { label: "external admin password", value: EXTERNAL_ADMIN_PASSWORD, consumed: false },
+      { label: "external admin password", value: EXTERNAL_ADMIN_PASSWORD, consumed: true },
     ],
   },
   {
@@ -134,7 +134,7 @@ const SCENARIOS: Scenario[] = [
       }),
     given: [
       { label: "license key", value: LICENSE, consumed: true },
-      { label: "mirror password", value: MIRROR_PASSWORD, consumed: false },
+      { label: "mirror password", value: MIRROR_PASSWORD, consumed: true },
     ],
   },
 ];
