@@ -1,6 +1,12 @@
 import type { UsageEngineStackArgs } from "../sdk";
 import { defaultArgs } from "./fixtures";
 
+/** Syntactically valid certificate material (the package checks the form, never the content). */
+const PEM_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+const PEM_CERTIFICATE =
+  "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkq\n-----END CERTIFICATE-----\n";
+const KEYSTORE = Buffer.from("keystore-bytes").toString("base64");
+
 /** A stack configuration the proof suites (schema, policy, churn) evaluate. */
 export interface Scenario {
   title: string;
@@ -73,5 +79,46 @@ export const SCENARIOS: Scenario[] = [
   {
     title: "TLS disabled, cert-manager not installed",
     args: () => defaultArgs({ tls: { mode: "disabled", installCertManager: false } }),
+  },
+  {
+    title: "ingress-nginx and external-dns (IRSA), TLS and JWT material given, upgrade with snapshot",
+    args: () =>
+      defaultArgs({
+        networking: {
+          domain: "uepe.example.com",
+          installIngressNginx: true,
+          ingress: { enabled: true, className: "nginx" },
+          externalDns: {
+            hostedZoneId: "Z0123456789ABCDEFGHIJ",
+            identity: {
+              mode: "irsa",
+              oidcProviderArn:
+                "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+            },
+          },
+        },
+        tls: { mode: "secret", secret: { keystoreJks: KEYSTORE, tlsKey: PEM_KEY, tlsCrt: PEM_CERTIFICATE } },
+        authorizationServer: {
+          jwt: { keystore: KEYSTORE, keyPassword: "jwt-key-Pw-1", keystorePassword: "jwt-ks-Pw-2" },
+        },
+        upgrade: { fromVersion: "4.1.0", snapshotDatabase: true },
+      }),
+  },
+  {
+    title: "Route 53 DNS-01 with EKS Pod Identity, EFS CSI driver add-on, backup copy to a second region",
+    args: () =>
+      defaultArgs({
+        tls: {
+          issuer: {
+            type: "acme",
+            acmeEmail: "ops@example.com",
+            route53HostedZoneId: "Z0123456789ABCDEFGHIJ",
+            route53Identity: { mode: "podIdentity", clusterName: "uepe-cluster" },
+          },
+        },
+        networking: { domain: "uepe.example.com" },
+        storage: { installCsiDriver: true, clusterName: "uepe-cluster" },
+        backup: { copyToVaultArn: "arn:aws:backup:eu-central-1:123456789012:backup-vault:uepe-copy" },
+      }),
   },
 ];
