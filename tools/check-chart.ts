@@ -18,7 +18,6 @@ import { parse as parseYaml } from "yaml";
 import { UsageEngineStack, type UsageEngineStackArgs } from "../sdk";
 import { CHART_NAME, REMOVED_VALUES, type RemovedValue } from "../sdk/chart";
 import { ArgumentError } from "../sdk/validation";
-import { recorded, resetMocks, settle } from "../test/harness";
 import {
   type ContractRow,
   contractRows,
@@ -31,6 +30,7 @@ import {
   walkSecrets,
   walkValues,
 } from "./chart-contract";
+import { recorded, resetMocks, settle } from "./mocks";
 
 type Values = Record<string, unknown>;
 
