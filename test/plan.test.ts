@@ -3,7 +3,7 @@
  * that bad input fails clearly without writing anything.
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -11,17 +11,23 @@ import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "..");
 
-function plan(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(
-    process.execPath,
-    ["--require", "tsx/cjs", path.join(ROOT, "tools", "plan.ts"), ...args],
-    {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 120_000,
-    },
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npm run plan` (without npm) as a child process; several can run at once. */
+function plan(args: string[]): Promise<Run> {
+  return new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      ["--require", "tsx/cjs", path.join(ROOT, "tools", "plan.ts"), ...args],
+      { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+      (err, stdout, stderr) =>
+        resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
   );
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 function filesUnder(dir: string): string[] {
@@ -46,11 +52,11 @@ describe("npm run plan", function () {
   afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
   describe("quickstart (the default)", () => {
-    let run: ReturnType<typeof plan>;
+    let run: Run;
     let out: string;
-    before(() => {
+    before(async () => {
       out = mkdtempSync(path.join(tmpdir(), "uepe-plan-out-"));
-      run = plan(["--out", out]);
+      run = await plan(["--out", out]);
     });
     after(() => rmSync(out, { recursive: true, force: true }));
 
@@ -123,15 +129,15 @@ describe("npm run plan", function () {
     });
   });
 
-  it("plans the other examples too", () => {
-    for (const example of ["embed", "kaa"]) {
-      const out = path.join(scratch, example);
-      const run = plan([example, "--out", out]);
+  it("plans the other examples too", async () => {
+    const examples = ["embed", "kaa"];
+    const runs = await Promise.all(examples.map((e) => plan([e, "--out", path.join(scratch, e)])));
+    runs.forEach((run, i) => {
       assert.equal(run.status, 0, run.stderr);
-      assert.match(run.stdout, new RegExp(`^Plan of examples/${example}: `, "m"));
-      for (const secret of placeholderSecrets(example))
-        assert.ok(!run.stdout.includes(secret), `${example} shows ${secret}`);
-    }
+      assert.match(run.stdout, new RegExp(`^Plan of examples/${examples[i]}: `, "m"));
+      for (const secret of placeholderSecrets(examples[i]))
+        assert.ok(!run.stdout.includes(secret), `${examples[i]} shows ${secret}`);
+    });
   });
 
   describe("bad input: a clear message, a non-zero exit, nothing written", () => {
@@ -165,13 +171,21 @@ describe("npm run plan", function () {
         /network\.vpcId: "vpc-nope" is not valid; expected a VPC id/,
       ],
     ];
-    for (const [title, args, message] of cases)
-      it(`rejects ${title}`, () => {
-        const out = path.join(scratch, "out");
-        const run = plan([...args(scratch), "--out", out]);
+    // Every case runs at once, each with its own directory; the tests then read the results.
+    const dirs = cases.map(() => mkdtempSync(path.join(tmpdir(), "uepe-plan-bad-")));
+    let runs: Promise<Run>[] = [];
+    before(() => {
+      runs = cases.map(([, args], i) => plan([...args(dirs[i]), "--out", path.join(dirs[i], "out")]));
+    });
+    after(() => {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    });
+    for (const [i, [title, , message]] of cases.entries())
+      it(`rejects ${title}`, async () => {
+        const run = await runs[i];
         assert.notEqual(run.status, 0);
         assert.match(run.stderr, message);
-        assert.equal(existsSync(out), false, "something was written");
+        assert.equal(existsSync(path.join(dirs[i], "out")), false, "something was written");
         for (const secret of placeholderSecrets("quickstart")) assert.ok(!run.stderr.includes(secret));
       });
   });

@@ -145,10 +145,14 @@ function knownSecrets(config: PlanConfig): string[] {
   return [...found].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
 }
 
-/** The value as written to disk or screen: secret wrappers and known secret strings become [secret]. */
-function redact(value: unknown, secrets: string[], keepWholeSecrets = false): unknown {
+/**
+ * The value as written to disk or screen: secret wrappers and known secret strings become
+ * [secret]. `openOuterSecret` looks inside a value that is secret as a whole (chart values are,
+ * because they carry the license) and redacts only the secrets in it.
+ */
+function redact(value: unknown, secrets: string[], openOuterSecret = false): unknown {
   if (isSecretWrapper(value))
-    return keepWholeSecrets ? redact(value.value, secrets) : redactLeaves(value.value);
+    return openOuterSecret ? redact(value.value, secrets) : redactLeaves(value.value);
   if (typeof value === "string") return secrets.some((s) => value.includes(s)) ? REDACTED : value;
   if (Array.isArray(value)) return value.map((v) => redact(v, secrets));
   if (typeof value === "object" && value !== null)
