@@ -36,7 +36,7 @@ export function isUnknown(value: unknown): boolean {
  * passwords was expected).
  */
 const SECRET_SEGMENT =
-  /^(licenseKey|accessKeyId|secretAccessKey|secretKey|accessKey|.*[pP]asswords?|.*[tT]oken|keystore|keystoreJks|tlsKey|privateKey)$/;
+  /^(licenseKey|accessKeyId|secretAccessKey|secretKey|accessKey|.*[pP]asswords?|.*[tT]oken|keystore|keystoreJks|tlsKey|privateKey|extra)$/;
 /** Blocks whose values name secrets (Secret key names) without being secrets. */
 const SECRET_NAME_SEGMENT = /^keyNames$/;
 
@@ -67,7 +67,6 @@ const AWS_ACCOUNT_ID = /^\d{12}$/;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const IMAGE_REFERENCE =
   /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-
 /** An image reference without tag or digest: `[registry[:port]/]path`. */
 const IMAGE_REPOSITORY =
   /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
@@ -228,13 +227,6 @@ export class Checker {
       this.fail(path, `${show(value, path)} is not a valid name`, accepted);
   }
 
-  /** A fully qualified DNS name (RFC 1123): lower-case labels of at most 63 characters, 253 in all. */
-  hostname(path: string, value: unknown): void {
-    const accepted = "a fully qualified lower-case DNS name such as uepe.example.com";
-    const tooLong = (name: string) => name.length > 253 || name.split(".").some((label) => label.length > 63);
-    if (this.string(path, value, accepted) && (tooLong(value) || !HOSTNAME.test(value)))
-      this.fail(path, `${show(value, path)} is not a valid host name`, accepted);
-  }
   /** A key in a Secret's or ConfigMap's data, as Kubernetes accepts it (IsConfigMapKey). */
   secretDataKey(path: string, value: unknown): value is string {
     const accepted =
@@ -247,6 +239,13 @@ export class Checker {
     return true;
   }
 
+  /** A fully qualified DNS name (RFC 1123): lower-case labels of at most 63 characters, 253 in all. */
+  hostname(path: string, value: unknown): void {
+    const accepted = "a fully qualified lower-case DNS name such as uepe.example.com";
+    const tooLong = (name: string) => name.length > 253 || name.split(".").some((label) => label.length > 63);
+    if (this.string(path, value, accepted) && (tooLong(value) || !HOSTNAME.test(value)))
+      this.fail(path, `${show(value, path)} is not a valid host name`, accepted);
+  }
 
   email(path: string, value: unknown): void {
     this.pattern(path, value, EMAIL, "an e-mail address such as ops@example.com");

@@ -743,7 +743,7 @@ const CASES: BadInput[] = [
   {
     patch: { credentials: { extra: { "bad key": PLANTED } } },
     path: "credentials.extra.bad key",
-    problem: '"bad key" is not a valid Secret key',
+    problem: "the given value \\(hidden\\) is not a valid Secret key",
   },
   {
     patch: { credentials: { extra: { jdbcPassword: PLANTED } } },
@@ -927,6 +927,8 @@ describe("validation", () => {
         "authorizationServer.jwt.keystore",
         "authorizationServer.jwt.keyPassword",
         "authorizationServer.managementApiPassword",
+        "credentials.extra",
+        "credentials.extra.reportingPassword",
       ])
         assert.ok(isSecretPath(path), path);
       for (const path of [
