@@ -5,6 +5,8 @@
  * names, URNs, inputs (secret markers included), key order, list order and resource options.
  */
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { defaultArgs, deploy } from "./fixtures";
 import { recorded, resetMocks } from "./harness";
 import { SCENARIOS } from "./scenarios";
@@ -121,6 +123,35 @@ describe("zero churn", function () {
     const release = [...forward.values()].find((r) => r.name === "uepe-release");
     assert.ok(release?.inputs.includes("jetty"), "user values did not reach the release");
     assert.deepEqual(differences(forward, backward), []);
+  });
+
+  it("every scenario registers the same in two separate processes (two `pulumi up` runs)", function () {
+    this.timeout(240_000);
+    const evaluateInProcess = (env: Record<string, string>) => {
+      const child = spawnSync(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "churnChild.ts")], {
+        cwd: path.join(__dirname, ".."),
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      assert.equal(child.status, 0, child.stderr);
+      return JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as Record<
+        string,
+        Record<string, unknown>
+      >;
+    };
+    const first = evaluateInProcess({});
+    const second = evaluateInProcess({ CHURN_SHIFT_DAYS: "550", TZ: "Pacific/Kiritimati" });
+    assert.deepEqual(Object.keys(second), Object.keys(first));
+    assert.ok(Object.keys(first).length >= SCENARIOS.length);
+    for (const title of Object.keys(first)) {
+      const a = first[title];
+      const b = second[title];
+      const changed = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+        (urn) => JSON.stringify(a[urn]) !== JSON.stringify(b[urn]),
+      );
+      assert.deepEqual(changed, [], `${title}: differs between processes`);
+    }
   });
 
   describe("the comparison can fail", () => {

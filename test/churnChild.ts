@@ -1,0 +1,50 @@
+/**
+ * Child process of the zero-churn suite: evaluates every scenario in a fresh process, the way each
+ * `pulumi up` runs, and prints what was registered as JSON. With CHURN_SHIFT_DAYS set, the clock
+ * is moved ahead before the package is even loaded, so values computed at module load count too.
+ */
+const shiftDays = Number(process.env.CHURN_SHIFT_DAYS ?? 0);
+if (shiftDays) {
+  const RealDate = Date;
+  const shift = shiftDays * 86_400_000;
+  class ShiftedDate extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length === 0) super(RealDate.now() + shift);
+      else super(...(args as [string]));
+    }
+    static now(): number {
+      return RealDate.now() + shift;
+    }
+  }
+  globalThis.Date = ShiftedDate as DateConstructor;
+}
+
+async function main(): Promise<void> {
+  // Loaded only now, after the clock has moved.
+  const { deploy } = require("./fixtures") as typeof import("./fixtures");
+  const { recorded, resetMocks } = require("./harness") as typeof import("./harness");
+  const { SCENARIOS } = require("./scenarios") as typeof import("./scenarios");
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const scenario of SCENARIOS) {
+    resetMocks();
+    await deploy(scenario.args());
+    out[scenario.title] = Object.fromEntries(
+      recorded.map((r) => [
+        r.urn,
+        {
+          inputs: JSON.stringify(r.raw),
+          protect: r.protect,
+          retainOnDelete: r.retainOnDelete,
+          ignoreChanges: r.ignoreChanges,
+          dependencies: [...r.dependencies].sort(),
+        },
+      ]),
+    );
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
