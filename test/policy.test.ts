@@ -392,6 +392,13 @@ describe("policy", function () {
       });
     });
 
+  // The other scenarios use the dev profile: the default stack's exceptions are theirs too.
+  for (const scenario of SCENARIOS.filter((s) => s !== DEFAULT && s !== PROD))
+    it(`awsguard, no violation beyond the dev-profile exceptions: ${scenario.title}`, async () => {
+      const violations = await runPolicies(awsguard, await resourcesOf(scenario));
+      assert.deepEqual(violations.filter((v) => !excused(DEFAULT.title, v)).map(show), []);
+    });
+
   it("passes efs-encrypted once a customer KMS key is given", async () => {
     const key = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9";
     const resources = await resourcesOf({
