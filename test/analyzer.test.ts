@@ -172,7 +172,7 @@ describe("package schema (multi-language)", function () {
         .map(([k]) => k)
         .sort();
     assert.deepEqual(secretIn("RegistryOptions"), ["accessKeyId", "password", "secretAccessKey"]);
-    assert.deepEqual(secretIn("CredentialsOptions"), ["passwords"]);
+    assert.deepEqual(secretIn("CredentialsOptions"), ["extra", "passwords"]);
     assert.deepEqual(secretIn("ExternalDatabaseOptions"), ["adminPassword"]);
     assert.deepEqual(secretIn("NetworkOptions"), []);
   });
