@@ -20,6 +20,7 @@ import {
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { evaluate } from "../tools/plan";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES = path.join(ROOT, "examples");
@@ -88,6 +89,48 @@ describe("examples", function () {
         assert.equal(errors, "", `examples/${example} does not type-check:\n${errors}`);
       });
     });
+
+  describe("embed, evaluated under mocks", () => {
+    it("runs two installations in two namespaces, every child on the program's explicit providers", async () => {
+      const { resources } = await evaluate({ example: "embed", out: path.join(scratch, "plan") });
+      const urnOf = (type: string, name: string) => {
+        const found = resources.find((r) => r.type === type && r.name === name);
+        assert.ok(found, `no ${type} ${name}`);
+        return found.urn;
+      };
+      const awsProvider = urnOf("pulumi:providers:aws", "platform");
+      const k8sProvider = urnOf("pulumi:providers:kubernetes", "platform");
+      const stacks = resources.filter((r) => r.type === "usage-engine:index:UsageEngineStack");
+      assert.deepEqual(stacks.map((r) => r.name).sort(), ["uepe-staging", "uepe-test"]);
+      const namespaces = resources
+        .filter((r) => r.type === "kubernetes:core/v1:Namespace")
+        .map((r) => (r.inputs.metadata as { name: string }).name);
+      assert.deepEqual(namespaces.sort(), ["uepe-staging", "uepe-test"]);
+
+      const parentOf = new Map(resources.map((r) => [r.urn, r.parent]));
+      const inStack = (urn: string, stack: string): boolean =>
+        urn === stack || (parentOf.has(urn) && inStack(parentOf.get(urn) ?? "", stack));
+      for (const stack of stacks) {
+        const children = resources.filter(
+          (r) => r.custom && r.urn !== stack.urn && inStack(r.urn, stack.urn),
+        );
+        assert.ok(children.length > 20, `${stack.name} has only ${children.length} resources`);
+        for (const child of children) {
+          if (child.type.startsWith("pulumi:providers:")) continue; // the registry's own ECR credentials
+          const expected = child.type.startsWith("aws:")
+            ? awsProvider
+            : child.type.startsWith("kubernetes:")
+              ? k8sProvider
+              : "";
+          if (!expected) continue;
+          assert.ok(
+            child.provider.startsWith(`${expected}::`),
+            `${stack.name}: ${child.type} ${child.name} is not on the platform provider (${child.provider || "default"})`,
+          );
+        }
+      }
+    });
+  });
 
   describe("yaml", () => {
     const program = parse(readFileSync(path.join(EXAMPLES, "yaml", "Pulumi.yaml"), "utf8"));

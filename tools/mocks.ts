@@ -31,6 +31,8 @@ export interface Recorded {
   ignoreChanges: string[];
   /** URNs this resource waits for (explicit dependsOn and data dependencies). */
   dependencies: string[];
+  /** Provider reference (`<provider urn>::<id>`) the resource is created with; empty for a default provider. */
+  provider: string;
   /** Order in which registration finished (provider "created" it). */
   finishedSeq: number;
   /** Order in which the provider was asked to create it. */
@@ -335,6 +337,7 @@ interface RegisterRequest {
   getRetainondelete(): boolean;
   getIgnorechangesList(): string[];
   getDependenciesList(): string[];
+  getProvider(): string;
 }
 
 /** Wraps the mock monitor so each registration is recorded with its options. */
@@ -367,6 +370,7 @@ function instrumentMonitor(): void {
           retainOnDelete: req.getRetainondelete(),
           ignoreChanges: req.getIgnorechangesList(),
           dependencies: req.getDependenciesList(),
+          provider: req.getProvider(),
           startedSeq,
           finishedSeq: seq++,
           startedAt,
