@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { evaluate } from "../tools/plan";
+import { isSecretAt } from "./harness";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES = path.join(ROOT, "examples");
@@ -129,6 +130,40 @@ describe("examples", function () {
           );
         }
       }
+    });
+  });
+
+  describe("kaa, evaluated under mocks", () => {
+    it("prepares the three Secrets Kaa's chart reads and points its release at them", async () => {
+      const { resources } = await evaluate({ example: "kaa", out: path.join(scratch, "plan-kaa") });
+      const secrets = new Map(
+        resources
+          .filter((r) => r.type === "kubernetes:core/v1:Secret")
+          .map((r) => [(r.inputs.metadata as { name: string }).name, r]),
+      );
+      assert.deepEqual([...secrets.keys()].sort(), ["kaaid", "keycloak-backend", "license"]);
+      const pull = secrets.get("kaaid");
+      assert.equal(pull?.inputs.type, "kubernetes.io/dockerconfigjson");
+      assert.ok(
+        isSecretAt(pull?.raw, ["stringData", ".dockerconfigjson"]),
+        "pull secret content is not secret",
+      );
+      const auths = JSON.parse(
+        String((pull?.inputs.stringData as Record<string, string>)[".dockerconfigjson"]),
+      ).auths;
+      assert.deepEqual(Object.keys(auths), ["dev-hub.kaaiot.net"]);
+      assert.ok(isSecretAt(secrets.get("keycloak-backend")?.raw, ["stringData", "client-secret"]));
+      assert.ok(isSecretAt(secrets.get("license")?.raw, ["data", "file"]));
+
+      const releases = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+      assert.equal(releases.length, 1, "only Kaa's release: nothing of Usage Engine");
+      const global = (releases[0].inputs.values as { global: Record<string, unknown> }).global;
+      assert.deepEqual(global, {
+        license: { secretName: "license" },
+        image: { pullSecrets: [{ name: "kaaid" }] },
+        keycloak: { backend: { existingSecret: "keycloak-backend" } },
+      });
+      assert.equal(resources.filter((r) => r.type.startsWith("aws:")).length, 0);
     });
   });
 
