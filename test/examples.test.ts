@@ -91,6 +91,26 @@ describe("examples", function () {
       });
     });
 
+  describe("quickstart, evaluated under mocks", () => {
+    it("puts every Kubernetes object on the kubeconfig's explicit provider, and is what the root program runs", async () => {
+      const root = parse(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+      assert.equal(path.resolve(ROOT, root.main), path.join(EXAMPLES, "quickstart"));
+      const { resources } = await evaluate({
+        example: "quickstart",
+        out: path.join(scratch, "plan-quickstart"),
+      });
+      const cluster = resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === "cluster");
+      assert.ok(cluster, "no explicit kubernetes provider");
+      const objects = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+      assert.ok(objects.length > 5);
+      for (const object of objects)
+        assert.ok(
+          object.provider.startsWith(`${cluster.urn}::`),
+          `${object.type} ${object.name} is not on the cluster provider`,
+        );
+    });
+  });
+
   describe("embed, evaluated under mocks", () => {
     it("runs two installations in two namespaces, every child on the program's explicit providers", async () => {
       const { resources } = await evaluate({ example: "embed", out: path.join(scratch, "plan") });
