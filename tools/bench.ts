@@ -10,10 +10,10 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import type { UsageEngineStackArgs } from "../sdk";
 import { UsageEngineStack } from "../sdk";
-import { defaultArgs } from "../test/fixtures";
-import { delays, type Recorded, recorded, resetMocks, settle } from "../test/harness";
+import { delays, type Recorded, recorded, resetMocks, settle } from "./mocks";
 
 /**
  * Real provisioning time of each resource type, in minutes (create, until Pulumi moves on).
@@ -73,6 +73,24 @@ export const CHART_MINUTES: Record<string, number> = {
 const UNLISTED_MINUTES = 0.05;
 
 const UEPE_CHART = "usage-engine-private-edition";
+
+/** The quickstart's arguments (placeholder license and keys: nothing leaves the process). */
+function defaultArgs(overrides: Partial<UsageEngineStackArgs> = {}): UsageEngineStackArgs {
+  return {
+    version: "4.2.0",
+    licenseKey: pulumi.secret("bench-license-text"),
+    network: {
+      vpcId: "vpc-0a1b2c3d4e5f60718",
+      subnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],
+      allowedSecurityGroupIds: ["sg-0123456789abcdef0"],
+    },
+    registry: {
+      accessKeyId: pulumi.secret("AKIAIOSFODNN7EXAMPLE"),
+      secretAccessKey: pulumi.secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    },
+    ...overrides,
+  };
+}
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** Scale of the model: 1 minute of real provisioning = this many milliseconds. */
 const MS_PER_MINUTE = Number(process.env.BENCH_MS_PER_MINUTE ?? 100);
