@@ -12,13 +12,24 @@ describe("README chart table", () => {
   it("has one row per chart value key and per Secret key, with evidence and source", () => {
     const rows = renderChartTable().split("\n").slice(2);
     assert.equal(rows.length, Object.keys(CHART_KEYS).length + Object.keys(SECRET_KEYS).length);
-    assert.ok(
-      rows.some((r) => r.startsWith(`| \`${CHART_KEYS.persistenceExistingClaim.path}\` | chart value |`)),
+    const cells = rows.map((r) => r.split(" | ").map((c) => c.replace(/^\|/, "").trim()));
+    const claim = cells.find((c) => c[0] === `\`${CHART_KEYS.persistenceExistingClaim.path}\``);
+    assert.deepEqual(claim?.slice(1, 2), ["chart value"]);
+    assert.match(
+      claim?.[5] ?? "",
+      new RegExp(`^verified \\(\\[source\\]\\(${CHART_KEYS.persistenceExistingClaim.source}\\)\\)`),
     );
-    assert.ok(
-      rows.some((r) => r.includes(`verified ([source](${CHART_KEYS.persistenceExistingClaim.source}))`)),
+    const jdbc = cells.find((c) => c[0] === `\`${SECRET_KEYS.jdbc.key}\``);
+    assert.equal(jdbc?.[1], "Secret `env-secrets`");
+  });
+
+  it("pads every column to one width, as the formatter keeps Markdown tables", () => {
+    const lengths = new Set(
+      renderChartTable()
+        .split("\n")
+        .map((l) => l.length),
     );
-    assert.ok(rows.some((r) => r.startsWith(`| \`${SECRET_KEYS.jdbc.key}\` | Secret \`env-secrets\``)));
+    assert.equal(lengths.size, 1);
   });
 
   it("escapes pipes so a feed cannot break the table", () => {

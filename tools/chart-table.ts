@@ -24,17 +24,20 @@ function evidence(row: ContractRow): string {
   return row.evidence === "verified" ? `verified ([source](${row.source}))` : "unverified";
 }
 
-/** The Markdown table, one row per key, chart values first. */
+/** The Markdown table, one row per key, chart values first; columns padded as biome formats them. */
 export function renderChartTable(rows: readonly ContractRow[] = contractRows()): string {
-  const lines = [
-    "| Key | Where | Fed by | Since | Until | Evidence |",
-    "|---|---|---|---|---|---|",
-    ...rows.map(
-      (row) =>
-        `| \`${row.key}\` | ${cell(where(row))} | ${cell(row.feed)} | ${row.since ?? "—"} | ${row.until ?? "—"} | ${evidence(row)} |`,
-    ),
-  ];
-  return lines.join("\n");
+  const header = ["Key", "Where", "Fed by", "Since", "Until", "Evidence"];
+  const body = rows.map((row) => [
+    `\`${row.key}\``,
+    cell(where(row)),
+    cell(row.feed),
+    row.since ?? "—",
+    row.until ?? "—",
+    evidence(row),
+  ]);
+  const widths = header.map((h, i) => Math.max(3, h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
 /** The table currently between the markers of a README text. */
