@@ -1,10 +1,10 @@
-export { AwsIdentityMode, type AwsIdentityOptions } from "./awsIdentity";
 export {
   type AuthorizationServerOptions,
   AuthorizationServerSecrets,
   type AuthorizationServerSecretsArgs,
   type JwtKeystoreOptions,
 } from "./authorization";
+export { AwsIdentityMode, type AwsIdentityOptions } from "./awsIdentity";
 export { type BackupOptions, BackupPlan, type BackupPlanArgs, type ColdBackupWindow } from "./backup";
 export {
   type CredentialKeyNames,
