@@ -163,13 +163,14 @@ describe("examples", function () {
       );
       assert.deepEqual([...secrets.keys()].sort(), ["kaaid", "keycloak-backend", "license"]);
       const pull = secrets.get("kaaid");
-      assert.equal(pull?.inputs.type, "kubernetes.io/dockerconfigjson");
+      assert.ok(pull, "no kaaid pull secret");
+      assert.equal(pull.inputs.type, "kubernetes.io/dockerconfigjson");
       assert.ok(
-        isSecretAt(pull?.raw, ["stringData", ".dockerconfigjson"]),
+        isSecretAt(pull.raw, ["stringData", ".dockerconfigjson"]),
         "pull secret content is not secret",
       );
       const auths = JSON.parse(
-        String((pull?.inputs.stringData as Record<string, string>)[".dockerconfigjson"]),
+        String((pull.inputs.stringData as Record<string, string>)[".dockerconfigjson"]),
       ).auths;
       assert.deepEqual(Object.keys(auths), ["dev-hub.kaaiot.net"]);
       assert.ok(isSecretAt(secrets.get("keycloak-backend")?.raw, ["stringData", "client-secret"]));

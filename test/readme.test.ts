@@ -32,7 +32,7 @@ describe("README", function () {
     const component = schema.resources["usage-engine:index:UsageEngineStack"];
     const args = readmeArgs();
     for (const name of [...Object.keys(component.inputProperties), ...Object.keys(component.properties)])
-      assert.match(args, new RegExp(`^\\| \`${name}\` \\|`, "m"), `${name} missing`);
+      assert.match(args, new RegExp(`^\\| \`${name}\` +\\|`, "m"), `${name} missing`);
     for (const [token, type] of Object.entries(schema.types))
       if (type.properties) assert.match(args, new RegExp(`^### ${token.split(":")[2]}$`, "m"));
   });
@@ -69,7 +69,7 @@ describe("README", function () {
     for (const language of ["Python", "Go", ".NET", "Java", "YAML"])
       assert.match(
         languages,
-        new RegExp(`^\\| ${language.replace(".", "\\.")} \\| \`pulumi package add <repo>\``, "m"),
+        new RegExp(`^\\| ${language.replace(".", "\\.")} +\\| \`pulumi package add <repo>\``, "m"),
       );
     assert.match(languages, /usage-engine:index:UsageEngineStack/);
   });

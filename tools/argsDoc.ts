@@ -56,19 +56,26 @@ function typeOf(prop: Property, schema: Schema, objects: string[]): string {
   return prop.type ?? "?";
 }
 
+/** A markdown table with aligned columns (the way the formatter lays it out). */
+function markdownTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
+
 function table(
   props: Record<string, Property>,
   required: string[],
   schema: Schema,
   objects: string[],
 ): string[] {
-  const rows = ["| name | type | description |", "| --- | --- | --- |"];
+  const rows: string[][] = [];
   for (const [name, prop] of Object.entries(props)) {
     const flags = [required.includes(name) ? "required" : "", prop.secret ? "secret" : ""].filter(Boolean);
     const type = `${typeOf(prop, schema, objects)}${flags.length ? ` (${flags.join(", ")})` : ""}`;
-    rows.push(`| \`${name}\` | ${type} | ${cell(prop.description ?? "")} |`);
+    rows.push([`\`${name}\``, type, cell(prop.description ?? "")]);
   }
-  return rows;
+  return markdownTable(["name", "type", "description"], rows);
 }
 
 /** The markdown of the `args` section, generated from a schema. */
@@ -94,11 +101,12 @@ export function renderArgs(schema: Schema): string {
       ...table(spec.properties ?? {}, spec.required ?? [], schema, objects),
     );
   }
-  lines.push("", "### Outputs", "", "| name | type | description |", "| --- | --- | --- |");
-  for (const [name, prop] of Object.entries(component.properties))
-    lines.push(
-      `| \`${name}\` | ${typeOf(prop, schema, [])}${prop.secret ? " (secret)" : ""} | ${cell(prop.description ?? "")} |`,
-    );
+  const outputs = Object.entries(component.properties).map(([name, prop]) => [
+    `\`${name}\``,
+    `${typeOf(prop, schema, [])}${prop.secret ? " (secret)" : ""}`,
+    cell(prop.description ?? ""),
+  ]);
+  lines.push("", "### Outputs", "", ...markdownTable(["name", "type", "description"], outputs));
   return lines.join("\n");
 }
 
