@@ -12,10 +12,10 @@ import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { UsageEngineStack } from "../sdk";
-import { markSecrets, packageRoot, SECRET_OUTPUTS } from "../sdk/componentProvider";
+import { markSecrets, packageRoot, SECRET_OUTPUTS, UsageEngineProvider } from "../sdk/componentProvider";
 import { committedSchema, formatSchema } from "../tools/schema";
-import { deploy } from "./fixtures";
-import { resetMocks } from "./harness";
+import { defaultArgs, deploy } from "./fixtures";
+import { recorded, resetMocks, resolved, settle } from "./harness";
 
 const TOKEN = "usage-engine:index:UsageEngineStack";
 
@@ -193,6 +193,28 @@ describe("package schema (multi-language)", function () {
     assert.ok(
       committedSchema() === formatSchema(schema),
       "schema.json is stale: the public types in sdk/ changed. Run `npm run schema` and commit schema.json.",
+    );
+  });
+});
+
+describe("provider construct (what another language's `new UsageEngineStack` reaches)", function () {
+  this.timeout(120_000);
+
+  it("builds the component from its token and answers with every schema output", async () => {
+    resetMocks();
+    const provider = new UsageEngineProvider();
+    const result = await provider.construct("uepe", TOKEN, defaultArgs() as unknown as pulumi.Inputs, {});
+    await settle();
+    const schema = JSON.parse(await provider.getSchema()) as Schema;
+    assert.deepEqual(
+      Object.keys(result.state).sort(),
+      Object.keys(schema.resources[TOKEN].properties).sort(),
+    );
+    assert.equal(await resolved(result.state.namespace as pulumi.Output<string>), "uepe");
+    assert.ok(recorded.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "uepe-release"));
+    await assert.rejects(
+      provider.construct("x", "pulumi-usage-engine:index:UsageEngineStack", {}, {}),
+      /Invalid package name pulumi-usage-engine, expected 'usage-engine'/,
     );
   });
 });
