@@ -359,7 +359,8 @@ describe("RegistryAccess", () => {
       };
       const objects = recorded.filter((r) => r.type.startsWith("kubernetes:"));
       assert.deepEqual(objects.map((r) => r.type).sort(), Object.keys(models).sort());
-      for (const r of objects) assert.doesNotThrow(() => new models[r.type](r.inputs as never).validate(), r.type);
+      for (const r of objects)
+        assert.doesNotThrow(() => new models[r.type](r.inputs as never).validate(), r.type);
     });
 
     it("registers identical inputs on a second evaluation (no perpetual diff)", async () => {
