@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { ArgumentError, BackupPlan, type BackupPlanArgs, UsageEngineStack } from "../sdk";
-import { defaultArgs, deploy } from "./fixtures";
+import { assertRejected, defaultArgs, deploy } from "./fixtures";
 import { at, ofType, one, recorded, resetMocks, settle } from "./harness";
 
 const VAULT = "aws:backup/vault:Vault";
@@ -311,12 +311,7 @@ describe("BackupPlan", () => {
     ];
     for (const [title, backup, path, message] of cases)
       it(`rejects ${title}`, async () => {
-        const error = stackError(backup);
-        await settle();
-        const problem = error.problems.find((p) => p.path === path);
-        assert.ok(problem, `no problem at ${path}: ${error.message}`);
-        assert.match(problem.message, message);
-        assert.equal(recorded.length, 0);
+        await assertRejected(defaultArgs({ backup: backup as never }), path, message);
       });
 
     it("BackupPlan alone refuses enabled: false and an empty selection", () => {

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, SystemDatabase, type SystemDatabaseArgs, UsageEngineStack } from "../sdk";
+import { type ArgumentError, SystemDatabase, type SystemDatabaseArgs, UsageEngineStack } from "../sdk";
 import { DATABASE_PROFILES } from "../sdk/database";
-import { defaultArgs, deploy, NETWORK } from "./fixtures";
+import { assertRejected, captureWarnings, defaultArgs, deploy, NETWORK } from "./fixtures";
 import { at, isSecretAt, ofType, one, type Recorded, recorded, resetMocks, settle } from "./harness";
 
 const INSTANCE = "aws:rds/instance:Instance";
@@ -280,11 +280,7 @@ describe("SystemDatabase", () => {
     });
 
     it("external without an admin password: warns that the generated one cannot work", async () => {
-      const warnings: string[] = [];
-      const original = pulumi.log.warn;
-      (pulumi.log as { warn: typeof pulumi.log.warn }).warn = async (message: string) => {
-        warnings.push(message);
-      };
+      const { messages: warnings, restore } = captureWarnings();
       try {
         await deploy(
           defaultArgs({
@@ -294,7 +290,7 @@ describe("SystemDatabase", () => {
           }),
         );
       } finally {
-        (pulumi.log as { warn: typeof pulumi.log.warn }).warn = original;
+        restore();
       }
       assert.ok(
         warnings.some((w) => w.startsWith("database.external.adminPassword is not set")),
@@ -500,19 +496,8 @@ describe("SystemDatabase", () => {
     for (const [title, database, path, message] of cases)
       it(`rejects ${title}`, async () => {
         const args = defaultArgs({ database: database as never });
-        let error: unknown;
-        try {
-          new UsageEngineStack("uepe", args);
-        } catch (e) {
-          error = e;
-        }
-        await settle();
-        assert.ok(error instanceof ArgumentError, `expected an ArgumentError, got ${String(error)}`);
-        const problem = error.problems.find((p) => p.path === path);
-        assert.ok(problem, `no problem at ${path}: ${error.message}`);
-        assert.match(problem.message, message);
+        const error = await assertRejected(args, path, message);
         assert.ok(!error.message.includes("Some-Password-1"), "a password is in the message");
-        assert.equal(recorded.length, 0);
       });
 
     it("rejects the admin password given twice", () => {

@@ -1,6 +1,7 @@
+import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { UsageEngineStack, type UsageEngineStackArgs } from "../sdk";
-import { settle } from "./harness";
+import { ArgumentError, UsageEngineStack, type UsageEngineStackArgs } from "../sdk";
+import { recorded, settle } from "./harness";
 
 /** Secret inputs a test can look for in plaintext. */
 export const LICENSE = "UEPE-LICENSE-7f3e9c2a-d41b-4b8e-9a51-license-text";
@@ -35,4 +36,40 @@ export async function deploy(
   const stack = new UsageEngineStack(name, args);
   await settle();
   return stack;
+}
+
+/**
+ * Constructs the stack, expects an ArgumentError with a problem at `path` matching `message`,
+ * and checks that nothing was registered. Returns the error for further assertions.
+ */
+export async function assertRejected(
+  args: UsageEngineStackArgs,
+  path: string,
+  message: RegExp,
+): Promise<ArgumentError> {
+  let error: unknown;
+  try {
+    new UsageEngineStack("uepe", args);
+  } catch (e) {
+    error = e;
+  }
+  await settle();
+  assert.ok(error instanceof ArgumentError, `expected an ArgumentError, got ${String(error)}`);
+  const problem = error.problems.find((p) => p.path === path);
+  assert.ok(problem, `no problem at ${path}: ${error.message}`);
+  assert.match(problem.message, message);
+  assert.equal(recorded.length, 0, "a resource was registered before validation failed");
+  return error;
+}
+
+/** Collects `pulumi.log.warn` messages until `restore` is called. */
+export function captureWarnings(): { messages: string[]; restore: () => void } {
+  const log = pulumi.log as { warn: (msg: string, ...rest: unknown[]) => Promise<void> };
+  const original = log.warn;
+  const messages: string[] = [];
+  log.warn = (msg: string) => {
+    messages.push(msg);
+    return Promise.resolve();
+  };
+  return { messages, restore: () => (log.warn = original) };
 }

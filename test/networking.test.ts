@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import * as pulumi from "@pulumi/pulumi";
 import {
   ArgumentError,
   Networking,
@@ -9,7 +8,7 @@ import {
 } from "../sdk";
 import { CHART_KEYS } from "../sdk/chart";
 import { DESKTOP_CLIENT_PORT, EXTERNAL_DNS_CHART, INGRESS_NGINX_CHART } from "../sdk/networking";
-import { defaultArgs, deploy } from "./fixtures";
+import { captureWarnings, defaultArgs, deploy } from "./fixtures";
 import { ACCOUNT, at, ofType, one, REGION, recorded, resetMocks, resolved, settle } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -22,16 +21,6 @@ const NLB = {
 };
 
 /** Collects `pulumi.log.warn` messages while a test runs. */
-function captureWarnings(): { messages: string[]; restore: () => void } {
-  const log = pulumi.log as { warn: (msg: string, ...rest: unknown[]) => Promise<void> };
-  const original = log.warn;
-  const messages: string[] = [];
-  log.warn = (msg: string) => {
-    messages.push(msg);
-    return Promise.resolve();
-  };
-  return { messages, restore: () => (log.warn = original) };
-}
 
 /** Deploys the default stack with these arguments and returns it with the UEPE chart values. */
 async function stackWith(overrides: Partial<UsageEngineStackArgs>) {

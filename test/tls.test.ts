@@ -6,7 +6,7 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { ArgumentError, Tls, type TlsArgs, type TlsOptions, UsageEngineStack } from "../sdk";
 import { CHART_KEYS, TLS_SECRET_KEYS } from "../sdk/chart";
 import { CERT_MANAGER_CHART, LETS_ENCRYPT_PRODUCTION } from "../sdk/tls";
-import { defaultArgs, deploy } from "./fixtures";
+import { captureWarnings, defaultArgs, deploy } from "./fixtures";
 import {
   ACCOUNT,
   at,
@@ -39,16 +39,6 @@ async function tlsPart(tls: TlsOptions | undefined, extra: Partial<TlsArgs> = {}
 }
 
 /** Collects `pulumi.log.warn` messages while a test runs. */
-function captureWarnings(): { messages: string[]; restore: () => void } {
-  const log = pulumi.log as { warn: (msg: string, ...rest: unknown[]) => Promise<void> };
-  const original = log.warn;
-  const messages: string[] = [];
-  log.warn = (msg: string) => {
-    messages.push(msg);
-    return Promise.resolve();
-  };
-  return { messages, restore: () => (log.warn = original) };
-}
 
 function issuers(): Recorded[] {
   return recorded.filter((r) => r.type.startsWith(CUSTOM));
