@@ -7,6 +7,7 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { shiftClock } from "./clock";
 import { defaultArgs, deploy } from "./fixtures";
 import { recorded, resetMocks } from "./harness";
 import { SCENARIOS } from "./scenarios";
@@ -59,32 +60,13 @@ function differences(a: Map<string, Registration>, b: Map<string, Registration>)
   return out;
 }
 
-const RealDate = Date;
-const realRandom = Math.random;
-
 /** Runs `fn` with the clock moved `days` ahead and Math.random on another sequence. */
 async function elsewhenAndElsewise<T>(days: number, fn: () => Promise<T>): Promise<T> {
-  const shift = days * 86_400_000;
-  class ShiftedDate extends RealDate {
-    constructor(...args: unknown[]) {
-      if (args.length === 0) super(RealDate.now() + shift);
-      else super(...(args as [string]));
-    }
-    static now(): number {
-      return RealDate.now() + shift;
-    }
-  }
-  let seed = 42;
-  globalThis.Date = ShiftedDate as DateConstructor;
-  Math.random = () => {
-    seed = (seed * 16807) % 2147483647;
-    return seed / 2147483647;
-  };
+  const restore = shiftClock(days);
   try {
     return await fn();
   } finally {
-    globalThis.Date = RealDate;
-    Math.random = realRandom;
+    restore();
   }
 }
 

@@ -3,21 +3,10 @@
  * `pulumi up` runs, and prints what was registered as JSON. With CHURN_SHIFT_DAYS set, the clock
  * is moved ahead before the package is even loaded, so values computed at module load count too.
  */
+import { shiftClock } from "./clock";
+
 const shiftDays = Number(process.env.CHURN_SHIFT_DAYS ?? 0);
-if (shiftDays) {
-  const RealDate = Date;
-  const shift = shiftDays * 86_400_000;
-  class ShiftedDate extends RealDate {
-    constructor(...args: unknown[]) {
-      if (args.length === 0) super(RealDate.now() + shift);
-      else super(...(args as [string]));
-    }
-    static now(): number {
-      return RealDate.now() + shift;
-    }
-  }
-  globalThis.Date = ShiftedDate as DateConstructor;
-}
+if (shiftDays) shiftClock(shiftDays);
 
 async function main(): Promise<void> {
   // Loaded only now, after the clock has moved.
