@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DIGITALROUTE_ECR_REGION, DIGITALROUTE_IMAGE_NAME, digitalrouteRegistry } from "./chart";
+import { DIGITALROUTE_ECR_REGION, DIGITALROUTE_IMAGE_NAME, digitalrouteRegistry, SECRET_KEYS } from "./chart";
 import { managedLabels } from "./kubernetes";
 import { Checker, isKubernetesCron, longestCronGapHours } from "./validation";
 
@@ -294,6 +294,7 @@ const REFRESHER_UID = 65532;
 const TOKEN_DIR = "/run/ecr";
 const MANIFEST = `${TOKEN_DIR}/secret.json`;
 const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+const PULL_SECRET_KEY = SECRET_KEYS.pullSecretConfig.key;
 
 /**
  * The AWS CLI step: gets an ECR authorization token (already base64 of `AWS:<password>`) and
@@ -307,7 +308,7 @@ export const AWS_CLI_SCRIPT = [
   'if [ -z "$token" ] || [ "$token" = None ]; then echo "ECR returned no authorization token" >&2; exit 1; fi',
   `config=$(printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$token" | base64 | tr -d '\\n')`,
   'if [ -z "$config" ]; then echo "could not encode the docker config" >&2; exit 1; fi',
-  `printf '{"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/dockerconfigjson","metadata":{"name":"%s","namespace":"%s","labels":{"app.kubernetes.io/managed-by":"${REFRESHER_NAME}","app.kubernetes.io/part-of":"usage-engine"}},"data":{".dockerconfigjson":"%s"}}' "$SECRET_NAME" "$NAMESPACE" "$config" > ${MANIFEST}`,
+  `printf '{"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/dockerconfigjson","metadata":{"name":"%s","namespace":"%s","labels":{"app.kubernetes.io/managed-by":"${REFRESHER_NAME}","app.kubernetes.io/part-of":"usage-engine"}},"data":{"${PULL_SECRET_KEY}":"%s"}}' "$SECRET_NAME" "$NAMESPACE" "$config" > ${MANIFEST}`,
   'echo "ECR authorization token for $REGISTRY written"',
 ].join("\n");
 
@@ -567,7 +568,7 @@ function createMirrorPullSecret(
       metadata: { name: r.pullSecretName, namespace, labels: managedLabels() },
       type: "kubernetes.io/dockerconfigjson",
       stringData: {
-        ".dockerconfigjson": dockerConfigJson(
+        [PULL_SECRET_KEY]: dockerConfigJson(
           r.server as string,
           options.username as pulumi.Input<string>,
           options.password as pulumi.Input<string>,
