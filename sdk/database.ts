@@ -154,6 +154,12 @@ export const DEFAULT_ENGINE_VERSION = "16";
 export const POSTGRES_MAJOR_VERSIONS = ["13", "14", "15", "16", "17", "18"] as const;
 export const RDS_ADMIN_USER = "postgres";
 export const SYSTEM_DATABASE_NAME = "mz";
+/** Port of an external system database when `external.port` is not given. */
+export const EXTERNAL_DATABASE_PORTS: Record<DatabaseType, number> = {
+  postgresql: 5432,
+  oracle: 1521,
+  saphana: 30015,
+};
 export const DEFAULT_BACKUP_WINDOW = "01:00-01:30";
 export const DEFAULT_MAINTENANCE_WINDOW = "sun:05:00-sun:06:00";
 /** Reject non-TLS connections; already the RDS default from PostgreSQL 15, stated so 13/14 get it too. */

@@ -12,6 +12,7 @@ import {
   checkAdminPassword,
   checkDatabaseNetwork,
   type DatabaseOptions,
+  EXTERNAL_DATABASE_PORTS,
   RDS_ADMIN_USER,
   type ResolvedDatabase,
   resolveDatabase,
@@ -31,13 +32,11 @@ import {
   type ServiceType,
 } from "./networking";
 import { RegistryAccess, type RegistryOptions, resolveRegistry } from "./registry";
-import { RELEASE_TIMEOUT_SECONDS, uepeRelease } from "./release";
+import { uepeRelease } from "./release";
 import { resolveStorage, SharedStorage, type StorageOptions } from "./storage";
 import { resolveTls, Tls, type TlsOptions } from "./tls";
 import { PreUpgradeSnapshot, type ResolvedUpgrade, resolveUpgrade, type UpgradeOptions } from "./upgrade";
 import { Checker } from "./validation";
-
-export { type IngressOptions, type NetworkingOptions, ServiceType } from "./networking";
 
 /** Where the UEPE chart comes from (override for mirrors and air-gapped installs). */
 export interface ChartSourceOptions {
@@ -130,9 +129,6 @@ export interface ResolvedStack {
   chart: Required<ChartSourceOptions>;
   upgrade: ResolvedUpgrade;
 }
-
-/** @deprecated moved to sdk/release.ts; kept for existing importers. */
-export { RELEASE_TIMEOUT_SECONDS };
 
 function checkChartSource(check: Checker, path: string, chart: ChartSourceOptions | undefined): void {
   if (!check.knownKeys(path, chart, ["repository", "name", "version"])) return;
@@ -406,7 +402,7 @@ export class UsageEngineStack extends pulumi.ComponentResource {
   ): { rds?: SystemDatabase; endpoint: pulumi.Output<string>; chart: ChartInputs["database"] } {
     if (r.database.mode === "external") {
       const ext = r.database.external!;
-      const port = ext.port ?? EXTERNAL_DEFAULT_PORTS[ext.type];
+      const port = ext.port ?? EXTERNAL_DATABASE_PORTS[ext.type];
       return {
         endpoint: pulumi.interpolate`${ext.host}:${port}`,
         chart: {
@@ -443,8 +439,6 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     };
   }
 }
-
-const EXTERNAL_DEFAULT_PORTS = { postgresql: 5432, oracle: 1521, saphana: 30015 } as const;
 
 function tlsValues(r: ResolvedStack, tls: Tls): ChartInputs["tls"] {
   if (r.tls.mode === "certManager")
