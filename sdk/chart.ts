@@ -665,7 +665,8 @@ export function renderChartValues(inputs: ChartInputs): Values {
   return values;
 }
 
-function isPlainObject(value: unknown): value is Values {
+/** A JSON-like object (not null, not a list): what a values map or one of its blocks is. */
+export function isPlainObject(value: unknown): value is Values {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

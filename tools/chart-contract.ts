@@ -11,6 +11,7 @@ import {
   chartKeyPaths,
   type Evidence,
   inVersionRange,
+  isPlainObject,
   PULL_SECRET,
   SECRET_KEYS,
   type SecretKey,
@@ -70,12 +71,8 @@ export function contractRows(): ContractRow[] {
 
 type Values = Record<string, unknown>;
 
-function isObject(value: unknown): value is Values {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function isNonEmptyObject(value: unknown): value is Values {
-  return isObject(value) && Object.keys(value).length > 0;
+  return isPlainObject(value) && Object.keys(value).length > 0;
 }
 
 /** Concrete value path (`<db>` expanded) to its CHART_KEYS name. */
@@ -90,7 +87,7 @@ export function valuePathIndex(): Map<string, string> {
 export function hasPath(values: unknown, path: string): boolean {
   let node = values;
   for (const part of path.split(".")) {
-    if (!isObject(node) || !Object.hasOwn(node, part)) return false;
+    if (!isPlainObject(node) || !Object.hasOwn(node, part)) return false;
     node = node[part];
   }
   return true;
@@ -100,7 +97,7 @@ export function hasPath(values: unknown, path: string): boolean {
 export function valueAt(values: unknown, path: string): unknown {
   let node = values;
   for (const part of path.split(".")) {
-    if (!isObject(node)) return undefined;
+    if (!isPlainObject(node)) return undefined;
     node = node[part];
   }
   return node;
@@ -160,14 +157,14 @@ function workloadSecretReads(resources: readonly Resource[]): Map<string, Set<st
   };
   const visit = (node: unknown) => {
     if (Array.isArray(node)) for (const item of node) visit(item);
-    if (!isObject(node)) return;
+    if (!isPlainObject(node)) return;
     const ref = node.secretKeyRef;
-    if (isObject(ref) && typeof ref.name === "string" && typeof ref.key === "string") {
+    if (isPlainObject(ref) && typeof ref.name === "string" && typeof ref.key === "string") {
       const keys = reads.get(ref.name);
       if (keys !== undefined || !reads.has(ref.name)) reads.set(ref.name, (keys ?? new Set()).add(ref.key));
     }
-    if (isObject(node.secretRef)) readAll(node.secretRef.name);
-    if (isObject(node.secret)) readAll(node.secret.secretName);
+    if (isPlainObject(node.secretRef)) readAll(node.secretRef.name);
+    if (isPlainObject(node.secret)) readAll(node.secret.secretName);
     for (const child of Object.values(node)) visit(child);
   };
   for (const r of resources) if (r.type !== SECRET_TYPE) visit(r.inputs);
@@ -210,7 +207,7 @@ export function walkSecrets(
   const pullSecrets = valueAt(chartValues, CHART_KEYS.imagePullSecrets.path);
   if (Array.isArray(pullSecrets))
     for (const p of pullSecrets)
-      if (isObject(p) && typeof p.name === "string") aliases.set(p.name, PULL_SECRET);
+      if (isPlainObject(p) && typeof p.name === "string") aliases.set(p.name, PULL_SECRET);
   const reads = workloadSecretReads(resources);
 
   const walk: SecretWalk = { written: [], unknown: [] };
@@ -235,9 +232,9 @@ export function walkSecrets(
 
 /** The env-secrets keys a user named in `credentials` (renamed keys and extra entries). */
 export function userSecretKeys(credentials: unknown): string[] {
-  if (!isObject(credentials)) return [];
-  const renamed = isObject(credentials.keyNames) ? Object.values(credentials.keyNames).map(String) : [];
-  const extra = isObject(credentials.extra) ? Object.keys(credentials.extra) : [];
+  if (!isPlainObject(credentials)) return [];
+  const renamed = isPlainObject(credentials.keyNames) ? Object.values(credentials.keyNames).map(String) : [];
+  const extra = isPlainObject(credentials.extra) ? Object.keys(credentials.extra) : [];
   return [...renamed, ...extra];
 }
 
