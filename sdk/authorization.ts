@@ -1,37 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AUTHORIZATION_SERVER_SECRETS_NAME, SECRET_KEYS } from "./chart";
+import {
+  type AuthorizationServerOptions,
+  type AuthorizationSpec,
+  resolveAuthorizationServer,
+  stripWhitespace,
+  Validated,
+} from "./args";
+import { AUTHORIZATION_SERVER_SECRETS_NAME, SECRET_KEYS } from "./chart/contract";
 import { passwordArgs } from "./credentials";
 import { managedLabels } from "./kubernetes";
 import { Checker } from "./validation";
-
-/** The key pair the authorization server signs its JWT access tokens with. */
-export interface JwtKeystoreOptions {
-  /** The JKS keystore file holding the RSA key pair, base64-encoded (e.g. `base64 -i jwt.jks`); secret. Required. */
-  keystore: pulumi.Input<string>;
-  /** Alias of the RSA key pair in the keystore. Default: `jwt`. */
-  keyId?: pulumi.Input<string>;
-  /** Password of the RSA key pair; secret. Required. */
-  keyPassword: pulumi.Input<string>;
-  /** Password of the keystore; secret. Required. */
-  keystorePassword: pulumi.Input<string>;
-}
-
-/** Credentials of UEPE's authorization server, kept in the `authorization-server-secrets` Secret. */
-export interface AuthorizationServerOptions {
-  /**
-   * Create `authorization-server-secrets` before the release. False leaves it to the chart, which
-   * fills it with random credentials at install. Default: true.
-   */
-  createSecret?: boolean;
-  /** User name for the management API's HTTP Basic authentication. Default: `uepe-management`. */
-  managementApiUsername?: pulumi.Input<string>;
-  /** Password for the management API; secret. Default: generated. */
-  managementApiPassword?: pulumi.Input<string>;
-  /** JWT signing keystore. Default: none (the Secret carries no JWT keys). */
-  jwt?: JwtKeystoreOptions;
-}
 
 export interface AuthorizationServerSecretsArgs {
   /** Namespace of the Secret (the release namespace). */
@@ -40,54 +20,25 @@ export interface AuthorizationServerSecretsArgs {
   authorizationServer?: AuthorizationServerOptions;
 }
 
-export const DEFAULT_MANAGEMENT_API_USERNAME = "uepe-management";
-/** The key alias the vendor's authorization server properties use. */
-export const DEFAULT_JWT_KEY_ID = "jwt";
-
-const OPTION_KEYS = ["createSecret", "managementApiUsername", "managementApiPassword", "jwt"];
-const JWT_KEYS = ["keystore", "keyId", "keyPassword", "keystorePassword"];
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** `base64` tools wrap lines; the chart decodes the value whole, so white space is dropped. */
-function stripWhitespace(text: string): string {
-  return text.replace(/\s+/g, "");
+/** AuthorizationServerSecrets' arguments after resolution. */
+export interface AuthorizationServerSecretsSpec {
+  namespace: pulumi.Input<string>;
+  authorizationServer: AuthorizationSpec;
 }
 
-/** Checks the authorization server options; secret values are never echoed. */
-export function checkAuthorizationServer(
-  check: Checker,
-  path: string,
-  options: AuthorizationServerOptions | undefined,
-): void {
-  if (!check.knownKeys(path, options, OPTION_KEYS)) return;
-  check.boolean(`${path}.createSecret`, options.createSecret);
-  check.pattern(
-    `${path}.managementApiUsername`,
-    options.managementApiUsername,
-    /^[A-Za-z0-9._@-]{1,128}$/,
-    "letters, digits, '.', '_', '@' or '-' (no ':' — HTTP Basic authentication), at most 128 characters",
+/** Resolves an AuthorizationServerSecrets used on its own, through the stack's own resolver. */
+export function resolveAuthorizationServerSecretsArgs(
+  args: AuthorizationServerSecretsArgs,
+): AuthorizationServerSecretsSpec {
+  const check = new Checker("AuthorizationServerSecrets");
+  const authorizationServer = resolveAuthorizationServer(
+    check,
+    "authorizationServer",
+    args.authorizationServer,
   );
-  check.secret(`${path}.managementApiPassword`, options.managementApiPassword);
-  if (options.createSecret === false)
-    for (const key of ["managementApiUsername", "managementApiPassword", "jwt"] as const)
-      if (options[key] !== undefined)
-        check.fail(
-          `${path}.${key}`,
-          "is given but createSecret is false, so nothing would carry it",
-          "createSecret true (the default), or leave it out",
-        );
-  const jwt = options.jwt;
-  if (!check.knownKeys(`${path}.jwt`, jwt, JWT_KEYS)) return;
-  for (const key of ["keystore", "keyPassword", "keystorePassword"] as const)
-    if (check.required(`${path}.jwt.${key}`, jwt[key], "a non-empty string (secret)"))
-      check.secret(`${path}.jwt.${key}`, jwt[key]);
-  if (typeof jwt.keystore === "string" && !BASE64.test(stripWhitespace(jwt.keystore)))
-    check.fail(
-      `${path}.jwt.keystore`,
-      "is not base64 (value hidden)",
-      "the keystore file's content, base64-encoded, e.g. the output of `base64 -i jwt.jks`",
-    );
-  check.secret(`${path}.jwt.keyId`, jwt.keyId, "the key pair's alias in the keystore");
+  check.required("namespace", args.namespace, "the release namespace");
+  check.throwIfAny();
+  return { namespace: args.namespace, authorizationServer };
 }
 
 /**
@@ -103,20 +54,21 @@ export class AuthorizationServerSecrets extends pulumi.ComponentResource {
   /** Password of the management API (secret; empty when the chart generates it). */
   public readonly managementApiPassword: pulumi.Output<string>;
 
-  constructor(name: string, args: AuthorizationServerSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-    const check = new Checker("AuthorizationServerSecrets");
-    checkAuthorizationServer(check, "authorizationServer", args.authorizationServer);
-    check.required("namespace", args.namespace, "the release namespace");
-    check.throwIfAny();
+  constructor(
+    name: string,
+    args: AuthorizationServerSecretsArgs | Validated<AuthorizationServerSecretsSpec>,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    const { namespace, authorizationServer: o } =
+      args instanceof Validated ? args.spec : resolveAuthorizationServerSecretsArgs(args);
     super("usage-engine:index:AuthorizationServerSecrets", name, {}, opts);
 
-    const o = args.authorizationServer ?? {};
-    if (o.createSecret === false) {
+    if (!o.createSecret) {
       this.secretName = pulumi.output(AUTHORIZATION_SERVER_SECRETS_NAME);
       this.managementApiUsername = pulumi.output("");
       this.managementApiPassword = pulumi.secret("");
     } else {
-      this.managementApiUsername = pulumi.output(o.managementApiUsername ?? DEFAULT_MANAGEMENT_API_USERNAME);
+      this.managementApiUsername = pulumi.output(o.managementApiUsername);
       this.managementApiPassword = pulumi.secret(
         o.managementApiPassword ??
           new random.RandomPassword(`${name}-management-api-password`, passwordArgs(), { parent: this })
@@ -130,7 +82,7 @@ export class AuthorizationServerSecrets extends pulumi.ComponentResource {
         stringData[SECRET_KEYS.jwtKeystore.key] = pulumi.secret(
           pulumi.output(o.jwt.keystore).apply(stripWhitespace),
         );
-        stringData[SECRET_KEYS.jwtKeyId.key] = pulumi.secret(o.jwt.keyId ?? DEFAULT_JWT_KEY_ID);
+        stringData[SECRET_KEYS.jwtKeyId.key] = pulumi.secret(o.jwt.keyId);
         stringData[SECRET_KEYS.jwtKeyPassword.key] = pulumi.secret(o.jwt.keyPassword);
         stringData[SECRET_KEYS.jwtKeystorePassword.key] = pulumi.secret(o.jwt.keystorePassword);
       }
@@ -139,7 +91,7 @@ export class AuthorizationServerSecrets extends pulumi.ComponentResource {
         {
           metadata: {
             name: AUTHORIZATION_SERVER_SECRETS_NAME,
-            namespace: args.namespace,
+            namespace,
             labels: managedLabels(),
           },
           type: "Opaque",

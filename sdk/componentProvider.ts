@@ -63,6 +63,21 @@ export function markSecrets(schema: PackageSchema): PackageSchema {
 }
 
 /**
+ * JSDoc cannot hold `*` followed by `/` (it would close the comment), so a cron default such as
+ * `0 *\/8 * * *` is written escaped in sdk/; the schema (and every SDK and doc made from it) shows
+ * it as it is meant.
+ */
+export function unescapeDescriptions(value: unknown): void {
+  if (Array.isArray(value)) for (const item of value) unescapeDescriptions(item);
+  else if (typeof value === "object" && value !== null)
+    for (const [key, child] of Object.entries(value)) {
+      if (key === "description" && typeof child === "string")
+        Reflect.set(value, key, child.split("*\\/").join("*/"));
+      else unescapeDescriptions(child);
+    }
+}
+
+/**
  * The component provider other languages talk to: Pulumi's ComponentProvider (schema inferred
  * from the TypeScript types, construct by class name) with secrets marked in the schema.
  */
@@ -74,7 +89,12 @@ export class UsageEngineProvider extends ComponentProvider {
   }
 
   override async getSchema(): Promise<string> {
-    this.marked ??= JSON.stringify(markSecrets(JSON.parse(await super.getSchema()) as PackageSchema));
+    if (this.marked === undefined) {
+      // The analyzer's schema, of the shape the Pulumi package schema specifies.
+      const schema = markSecrets(JSON.parse(await super.getSchema()) as PackageSchema);
+      unescapeDescriptions(schema);
+      this.marked = JSON.stringify(schema);
+    }
     return this.marked;
   }
 }

@@ -1,65 +1,51 @@
 export {
+  AcmeChallenge,
+  type AddonChartOptions,
   type AuthorizationServerOptions,
-  AuthorizationServerSecrets,
-  type AuthorizationServerSecretsArgs,
-  type JwtKeystoreOptions,
-} from "./authorization";
-export { AwsIdentityMode, type AwsIdentityOptions } from "./awsIdentity";
-export { type BackupOptions, BackupPlan, type BackupPlanArgs, type ColdBackupWindow } from "./backup";
-export {
+  AwsIdentityMode,
+  type AwsIdentityOptions,
+  type BackupOptions,
+  type ChartSourceOptions,
+  type ColdBackupWindow,
   type CredentialKeyNames,
   type CredentialPasswords,
   type CredentialsOptions,
-  SystemCredentials,
-  type SystemCredentialsArgs,
-} from "./credentials";
-export {
-  type DatabaseMode,
+  DatabaseMode,
   type DatabaseOptions,
-  type DatabaseProfile,
+  DatabaseProfile,
+  EfsTransition,
+  type ExposureOptions,
   type ExternalDatabaseOptions,
-  SystemDatabase,
-  type SystemDatabaseArgs,
-} from "./database";
-export type { NetworkOptions, Tags } from "./network";
-export {
-  type AddonChartOptions,
   type ExternalDnsOptions,
   type IngressOptions,
-  Networking,
-  type NetworkingArgs,
-  type NetworkingOptions,
-  ServiceType,
-} from "./networking";
-export {
-  RegistryAccess,
-  type RegistryAccessArgs,
-  type RegistryOptions,
-  type RegistrySource,
-} from "./registry";
-export {
-  type EfsTransition,
-  SharedStorage,
-  type SharedStorageArgs,
-  type StorageMode,
-  type StorageOptions,
-  type ThroughputMode,
-} from "./storage";
-export {
-  AcmeChallenge,
   IssuerKind,
   type IssuerOptions,
   IssuerType,
-  Tls,
-  type TlsArgs,
+  type JwtKeystoreOptions,
+  type NetworkOptions,
+  type RegistryOptions,
+  RegistrySource,
+  ServiceType,
+  StorageMode,
+  type StorageOptions,
+  type Tags,
+  ThroughputMode,
   TlsMode,
   type TlsOptions,
   type TlsSecretOptions,
-} from "./tls";
-export { PreUpgradeSnapshot, type PreUpgradeSnapshotArgs, type UpgradeOptions } from "./upgrade";
-export {
-  type ChartSourceOptions,
-  UsageEngineStack,
+  type UpgradeOptions,
   type UsageEngineStackArgs,
-} from "./usageEngineStack";
+  Validated,
+} from "./args";
+export { AuthorizationServerSecrets, type AuthorizationServerSecretsArgs } from "./authorization";
+export { BackupPlan, type BackupPlanArgs } from "./backup";
+export { DatabaseType } from "./chart/contract";
+export { SystemCredentials, type SystemCredentialsArgs } from "./credentials";
+export { SystemDatabase, type SystemDatabaseArgs } from "./database";
+export { Exposure, type ExposureArgs } from "./exposure";
+export { RegistryAccess, type RegistryAccessArgs } from "./registry";
+export { SharedStorage, type SharedStorageArgs } from "./storage";
+export { Tls, type TlsArgs } from "./tls";
+export { PreUpgradeSnapshot, type PreUpgradeSnapshotArgs } from "./upgrade";
+export { UsageEngineStack } from "./usageEngineStack";
 export { ArgumentError, type ArgumentProblem } from "./validation";

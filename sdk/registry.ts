@@ -1,66 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DIGITALROUTE_ECR_REGION, DIGITALROUTE_IMAGE_NAME, digitalrouteRegistry, SECRET_KEYS } from "./chart";
+import {
+  type DigitalRouteRegistrySpec,
+  type MirrorRegistrySpec,
+  pullSecretName,
+  type RegistryOptions,
+  type RegistrySpec,
+  resolveRegistry,
+  Validated,
+} from "./args";
+import { SECRET_KEYS } from "./chart/contract";
 import { managedLabels } from "./kubernetes";
-import { Checker, isKubernetesCron, longestCronGapHours } from "./validation";
-
-/** Where the UEPE images are pulled from. */
-export const RegistrySource = { Digitalroute: "digitalroute", Mirror: "mirror" } as const;
-export type RegistrySource = (typeof RegistrySource)[keyof typeof RegistrySource];
-
-/** Registry access for the UEPE images. */
-export interface RegistryOptions {
-  /**
-   * `digitalroute` pulls from DigitalRoute's ECR with the access keys DigitalRoute issued (a
-   * refresher keeps the pull secret valid); `mirror` pulls from your own registry.
-   * Default: `digitalroute`.
-   */
-  source?: RegistrySource;
-  /** DigitalRoute-issued AWS access key id (kept secret). Required for `digitalroute`. Default: none. */
-  accessKeyId?: pulumi.Input<string>;
-  /** DigitalRoute-issued AWS secret access key (kept secret). Required for `digitalroute`. Default: none. */
-  secretAccessKey?: pulumi.Input<string>;
-  /** Region of DigitalRoute's ECR (`digitalroute` only). Default: `eu-west-1`. */
-  region?: string;
-  /**
-   * Name of the image pull secret in the release namespace. With a `mirror` and no
-   * `username`/`password`, the name of a pull secret you created yourself.
-   * Default: `ecr-cred` (`digitalroute`, or `mirror` with credentials); none otherwise.
-   */
-  pullSecretName?: string;
-  /**
-   * Five-field cron schedule (UTC) of the pull secret refresher (`digitalroute` only). ECR
-   * tokens expire after 12 hours, so the schedule must run at least every 11 hours.
-   * Default: `0 *\/8 * * *`.
-   */
-  refreshSchedule?: string;
-  /**
-   * Image repository of your mirror, without tag, e.g.
-   * `123456789012.dkr.ecr.eu-west-1.amazonaws.com/usage-engine-private-edition`; the four UEPE
-   * tags (`<version>`, `-ec`, `-operator`, `-ui`) keep their names. Required for `mirror`. Default: none.
-   */
-  repository?: string;
-  /**
-   * Registry host (and port) the mirror's pull secret is for (`mirror` with `username`/`password`).
-   * Default: the host part of `repository`.
-   */
-  server?: string;
-  /** User of the mirror's pull secret (kept secret). Default: none (nodes pull with their IAM role). */
-  username?: pulumi.Input<string>;
-  /** Password of the mirror's pull secret (kept secret). Default: none. */
-  password?: pulumi.Input<string>;
-  /**
-   * AWS CLI image the refresher gets the ECR token with; override for air-gapped mirrors.
-   * Needs `/bin/sh`, `base64` and `tr`. Default: `public.ecr.aws/aws-cli/aws-cli:2.36.49`.
-   */
-  awsCliImage?: string;
-  /**
-   * kubectl image the refresher writes the pull secret with; override for air-gapped mirrors or
-   * to match your cluster's minor version. Only `kubectl` is run (no shell needed).
-   * Default: `registry.k8s.io/kubectl:v1.36.4`.
-   */
-  kubectlImage?: string;
-}
+import { Checker } from "./validation";
 
 export interface RegistryAccessArgs {
   /** Registry settings. Default: DigitalRoute's ECR (requires the access keys). */
@@ -69,19 +20,20 @@ export interface RegistryAccessArgs {
   namespace: pulumi.Input<string>;
 }
 
-/**
- * Pinned, maintained images of the refresher. Both tags were seen pinned by digest in public
- * repositories (aws-cli 2.36.49 on public.ecr.aws; kubectl v1.36.4 from Kubernetes' own
- * registry, whose release notes list the v1.36 kubectl image). The AWS CLI image is Amazon Linux
- * with a shell; registry.k8s.io/kubectl has no shell, which is why the kubectl step only runs
- * `kubectl apply` on a manifest the AWS CLI step wrote.
- */
-export const DEFAULT_AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.36.49";
-export const DEFAULT_KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.36.4";
-export const DEFAULT_REFRESH_SCHEDULE = "0 */8 * * *";
-export const DEFAULT_PULL_SECRET_NAME = "ecr-cred";
-/** ECR tokens live 12 hours; an hour of margin covers a slow or retried refresh. */
-export const MAX_REFRESH_GAP_HOURS = 11;
+/** RegistryAccess's arguments after resolution. */
+export interface RegistryAccessSpec {
+  registry: RegistrySpec;
+  namespace: pulumi.Input<string>;
+}
+
+/** Resolves a RegistryAccess used on its own, through the stack's own registry resolver. */
+export function resolveRegistryAccessArgs(args: RegistryAccessArgs): RegistryAccessSpec {
+  const check = new Checker("RegistryAccess");
+  const registry = resolveRegistry(check, "registry", args.registry);
+  check.required("namespace", args.namespace, "the release namespace");
+  check.throwIfAny();
+  return { registry, namespace: args.namespace };
+}
 
 /** Names of the refresher's objects (the vendor procedure's `ecr-credentials-sync`). */
 export const REFRESHER_NAME = "ecr-credentials-sync";
@@ -89,175 +41,6 @@ export const BOOTSTRAP_JOB_NAME = `${REFRESHER_NAME}-bootstrap`;
 export const KEYS_SECRET_NAME = `${REFRESHER_NAME}-keys`;
 /** Keys of the access-key Secret. */
 export const KEYS_SECRET_KEYS = { accessKeyId: "accessKeyId", secretAccessKey: "secretAccessKey" } as const;
-
-/** Every argument with its default applied, after validation. */
-export interface ResolvedRegistry {
-  source: RegistrySource;
-  region: string;
-  /** Name of the pull secret the chart references; undefined when there is none. */
-  pullSecretName?: string;
-  /** Whether this package creates the pull secret (false: none, or the user's own). */
-  createsPullSecret: boolean;
-  /** Registry host the pull secret authenticates to. */
-  server?: string;
-  /** Image repository the chart is pointed at; undefined keeps the chart's default (DigitalRoute, eu-west-1). */
-  imageRepository?: string;
-  refreshSchedule: string;
-  awsCliImage: string;
-  kubectlImage: string;
-}
-
-const REGISTRY_KEYS = [
-  "source",
-  "accessKeyId",
-  "secretAccessKey",
-  "region",
-  "pullSecretName",
-  "refreshSchedule",
-  "repository",
-  "server",
-  "username",
-  "password",
-  "awsCliImage",
-  "kubectlImage",
-];
-const DIGITALROUTE_ONLY = [
-  "accessKeyId",
-  "secretAccessKey",
-  "region",
-  "refreshSchedule",
-  "awsCliImage",
-  "kubectlImage",
-];
-const MIRROR_ONLY = ["repository", "server", "username", "password"];
-const SECRET_ACCESS_KEY = /^[A-Za-z0-9/+]{40}$/;
-const REGISTRY_SERVER = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d{1,5})?$/;
-
-/** Validates `registry` (at `path`) and applies defaults; problems go to `check`. */
-export function resolveRegistry(
-  check: Checker,
-  path: string,
-  options: RegistryOptions | undefined,
-): ResolvedRegistry {
-  const o: RegistryOptions = options ?? {};
-  if (!check.knownKeys(path, o, REGISTRY_KEYS)) return digitalRouteDefaults({});
-  const source = o.source ?? "digitalroute";
-  check.oneOf(`${path}.source`, source, Object.values(RegistrySource));
-  check.rfc1123Subdomain(`${path}.pullSecretName`, o.pullSecretName);
-  const misplaced = source === "mirror" ? DIGITALROUTE_ONLY : MIRROR_ONLY;
-  for (const key of misplaced)
-    if (o[key as keyof RegistryOptions] !== undefined)
-      check.fail(
-        `${path}.${key}`,
-        `is only used when ${path}.source is "${source === "mirror" ? "digitalroute" : "mirror"}"`,
-        `the argument removed, or ${path}.source changed`,
-      );
-  return source === "mirror" ? resolveMirror(check, path, o) : resolveDigitalRoute(check, path, o);
-}
-
-function digitalRouteDefaults(o: RegistryOptions): ResolvedRegistry {
-  const region = o.region ?? DIGITALROUTE_ECR_REGION;
-  return {
-    source: "digitalroute",
-    region,
-    pullSecretName: o.pullSecretName ?? DEFAULT_PULL_SECRET_NAME,
-    createsPullSecret: true,
-    server: digitalrouteRegistry(region),
-    imageRepository:
-      region === DIGITALROUTE_ECR_REGION
-        ? undefined
-        : `${digitalrouteRegistry(region)}/${DIGITALROUTE_IMAGE_NAME}`,
-    refreshSchedule: o.refreshSchedule ?? DEFAULT_REFRESH_SCHEDULE,
-    awsCliImage: o.awsCliImage ?? DEFAULT_AWS_CLI_IMAGE,
-    kubectlImage: o.kubectlImage ?? DEFAULT_KUBECTL_IMAGE,
-  };
-}
-
-function resolveDigitalRoute(check: Checker, path: string, o: RegistryOptions): ResolvedRegistry {
-  const resolved = digitalRouteDefaults(o);
-  check.pattern(
-    `${path}.region`,
-    resolved.region,
-    /^[a-z]{2}(-[a-z]+)+-\d$/,
-    "an AWS region such as eu-west-1",
-  );
-  if (check.required(`${path}.accessKeyId`, o.accessKeyId, "the access key id DigitalRoute issued (secret)"))
-    check.awsAccessKeyId(`${path}.accessKeyId`, o.accessKeyId);
-  if (
-    check.required(
-      `${path}.secretAccessKey`,
-      o.secretAccessKey,
-      "the secret access key DigitalRoute issued (secret)",
-    )
-  )
-    checkSecretAccessKey(check, `${path}.secretAccessKey`, o.secretAccessKey);
-  checkRefreshSchedule(check, `${path}.refreshSchedule`, resolved.refreshSchedule);
-  check.image(`${path}.awsCliImage`, o.awsCliImage);
-  check.image(`${path}.kubectlImage`, o.kubectlImage);
-  return resolved;
-}
-
-function resolveMirror(check: Checker, path: string, o: RegistryOptions): ResolvedRegistry {
-  const withCredentials = o.username !== undefined || o.password !== undefined;
-  if (withCredentials) {
-    check.required(`${path}.username`, o.username, "the mirror's user, together with password");
-    check.required(`${path}.password`, o.password, "the mirror's password (secret), together with username");
-    check.secret(`${path}.password`, o.password);
-  } else if (o.server !== undefined) {
-    check.fail(
-      `${path}.server`,
-      "is set without username and password",
-      "username and password with it, or none of the three when nodes pull with their IAM role",
-    );
-  }
-  if (check.required(`${path}.repository`, o.repository, "your mirror's image repository, without tag"))
-    check.imageRepository(`${path}.repository`, o.repository);
-  check.pattern(`${path}.server`, o.server, REGISTRY_SERVER, "a registry host, optionally with :port");
-  const repository = typeof o.repository === "string" ? o.repository : undefined;
-  return {
-    source: "mirror",
-    region: DIGITALROUTE_ECR_REGION,
-    pullSecretName: withCredentials ? (o.pullSecretName ?? DEFAULT_PULL_SECRET_NAME) : o.pullSecretName,
-    createsPullSecret: withCredentials,
-    server: withCredentials ? (o.server ?? registryHost(repository ?? "")) : undefined,
-    imageRepository: repository,
-    refreshSchedule: DEFAULT_REFRESH_SCHEDULE,
-    awsCliImage: DEFAULT_AWS_CLI_IMAGE,
-    kubectlImage: DEFAULT_KUBECTL_IMAGE,
-  };
-}
-
-function checkSecretAccessKey(check: Checker, path: string, value: unknown): void {
-  if (typeof value === "string" && !SECRET_ACCESS_KEY.test(value))
-    check.fail(
-      path,
-      "is not shaped like an AWS secret access key (value hidden)",
-      "40 characters of letters, digits, '/' and '+'",
-    );
-  else check.secret(path, value);
-}
-
-function checkRefreshSchedule(check: Checker, path: string, schedule: unknown): void {
-  if (typeof schedule !== "string" || !isKubernetesCron(schedule)) {
-    check.kubernetesCron(path, schedule);
-    return;
-  }
-  const gap = longestCronGapHours(schedule);
-  if (gap > MAX_REFRESH_GAP_HOURS)
-    check.fail(
-      path,
-      `"${schedule}" leaves up to ${Math.round(gap)} hours between refreshes, but ECR tokens expire after 12`,
-      `a schedule that runs at least every ${MAX_REFRESH_GAP_HOURS} hours, such as "${DEFAULT_REFRESH_SCHEDULE}"`,
-    );
-}
-
-/** The registry host of an image repository (Docker's rule: a first part with `.` or `:`, or localhost). */
-export function registryHost(repository: string): string {
-  const first = repository.split("/")[0];
-  const hasHost =
-    repository.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
-  return hasHost ? first : "https://index.docker.io/v1/";
-}
 
 function refresherLabels(): Record<string, string> {
   return {
@@ -322,7 +105,7 @@ export const KUBECTL_ARGS = [
 ];
 
 /** The refresher pod, shared by the CronJob and the bootstrap Job. */
-export function refresherPodTemplate(r: ResolvedRegistry): k8s.types.input.core.v1.PodTemplateSpec {
+export function refresherPodTemplate(r: DigitalRouteRegistrySpec): k8s.types.input.core.v1.PodTemplateSpec {
   const keyRef = (key: string) => ({ secretKeyRef: { name: KEYS_SECRET_NAME, key } });
   return {
     metadata: { labels: refresherLabels() },
@@ -456,18 +239,18 @@ export class RegistryAccess extends pulumi.ComponentResource {
    */
   public readonly pullSecretName: pulumi.Output<string>;
 
-  constructor(name: string, args: RegistryAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-    const check = new Checker("RegistryAccess");
-    const registry = resolveRegistry(check, "registry", args.registry);
-    check.required("namespace", args.namespace, "the release namespace");
-    check.throwIfAny();
+  constructor(
+    name: string,
+    args: RegistryAccessArgs | Validated<RegistryAccessSpec>,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    const { registry, namespace } = args instanceof Validated ? args.spec : resolveRegistryAccessArgs(args);
     super("usage-engine:index:RegistryAccess", name, {}, opts);
 
-    const options = args.registry ?? {};
     this.pullSecretName =
       registry.source === "digitalroute"
-        ? createRefresher(this, name, registry, args.namespace, options)
-        : createMirrorPullSecret(this, name, registry, args.namespace, options);
+        ? createRefresher(this, name, registry, namespace)
+        : createMirrorPullSecret(this, name, registry, namespace);
     this.registerOutputs({ pullSecretName: this.pullSecretName });
   }
 }
@@ -475,9 +258,8 @@ export class RegistryAccess extends pulumi.ComponentResource {
 function createRefresher(
   parent: pulumi.Resource,
   name: string,
-  r: ResolvedRegistry,
+  r: DigitalRouteRegistrySpec,
   namespace: pulumi.Input<string>,
-  options: RegistryOptions,
 ): pulumi.Output<string> {
   const labels = refresherLabels();
   const metadata = (objectName: string) => ({ name: objectName, namespace, labels });
@@ -487,8 +269,8 @@ function createRefresher(
       metadata: metadata(KEYS_SECRET_NAME),
       type: "Opaque",
       stringData: {
-        [KEYS_SECRET_KEYS.accessKeyId]: pulumi.secret(options.accessKeyId as pulumi.Input<string>),
-        [KEYS_SECRET_KEYS.secretAccessKey]: pulumi.secret(options.secretAccessKey as pulumi.Input<string>),
+        [KEYS_SECRET_KEYS.accessKeyId]: pulumi.secret(r.accessKeyId),
+        [KEYS_SECRET_KEYS.secretAccessKey]: pulumi.secret(r.secretAccessKey),
       },
     },
     { parent },
@@ -500,7 +282,7 @@ function createRefresher(
   );
   const role = new k8s.rbac.v1.Role(
     `${name}-refresher`,
-    { metadata: metadata(REFRESHER_NAME), rules: refresherRules(r.pullSecretName as string) },
+    { metadata: metadata(REFRESHER_NAME), rules: refresherRules(r.pullSecretName) },
     { parent },
   );
   const binding = new k8s.rbac.v1.RoleBinding(
@@ -551,29 +333,23 @@ function createRefresher(
     },
     { parent, dependsOn: [account, role, binding, keys], customTimeouts: { create: "10m", update: "10m" } },
   );
-  return bootstrap.id.apply(() => r.pullSecretName as string);
+  return bootstrap.id.apply(() => r.pullSecretName);
 }
 
 function createMirrorPullSecret(
   parent: pulumi.Resource,
   name: string,
-  r: ResolvedRegistry,
+  r: MirrorRegistrySpec,
   namespace: pulumi.Input<string>,
-  options: RegistryOptions,
 ): pulumi.Output<string> {
-  if (!r.createsPullSecret) return pulumi.output(r.pullSecretName ?? "");
+  const pull = r.pullSecret;
+  if (pull.kind !== "created") return pulumi.output(pullSecretName(r) ?? "");
   const secret = new k8s.core.v1.Secret(
     `${name}-pull-secret`,
     {
-      metadata: { name: r.pullSecretName, namespace, labels: managedLabels() },
+      metadata: { name: pull.name, namespace, labels: managedLabels() },
       type: "kubernetes.io/dockerconfigjson",
-      stringData: {
-        [PULL_SECRET_KEY]: dockerConfigJson(
-          r.server as string,
-          options.username as pulumi.Input<string>,
-          options.password as pulumi.Input<string>,
-        ),
-      },
+      stringData: { [PULL_SECRET_KEY]: dockerConfigJson(pull.server, pull.username, pull.password) },
     },
     { parent },
   );

@@ -15,19 +15,40 @@ export const RELEASE_TIMEOUT_SECONDS = 1800;
 /** Helm revisions kept per release: enough to inspect a few upgrades back, bounded. */
 export const RELEASE_MAX_HISTORY = 10;
 
-/** The install/upgrade behaviour every UEPE release gets. */
-export const RELEASE_BEHAVIOUR = {
-  /** Roll back to the previous revision when the upgrade does not become ready. */
-  atomic: true,
+/** How every Helm release the package creates installs, upgrades and fails. */
+export interface ReleaseSettings {
+  /** Roll back to the previous revision when the install or upgrade does not become ready. */
+  atomic: true;
   /** Delete objects the failed upgrade created. */
-  cleanupOnFail: true,
-  /** Wait for the platform to be ready; atomic needs it to judge success. */
-  skipAwait: false,
-  timeout: RELEASE_TIMEOUT_SECONDS,
-  maxHistory: RELEASE_MAX_HISTORY,
-  /** The namespace is the stack's to create (or the user's), never Helm's. */
+  cleanupOnFail: true;
+  /** Wait for the workloads to be ready; atomic needs it to judge success. */
+  skipAwait: false;
+  timeout: number;
+  maxHistory: number;
+  createNamespace: boolean;
+}
+
+/**
+ * The settings of every release the package installs (UEPE and the add-ons): atomic with
+ * cleanup, awaited, bounded history. `createNamespace`: whether Helm creates the release's
+ * namespace (an add-on's own) or leaves it to the stack (the installation's).
+ */
+export function releaseSettings(o: { timeoutSeconds: number; createNamespace: boolean }): ReleaseSettings {
+  return {
+    atomic: true,
+    cleanupOnFail: true,
+    skipAwait: false,
+    timeout: o.timeoutSeconds,
+    maxHistory: RELEASE_MAX_HISTORY,
+    createNamespace: o.createNamespace,
+  };
+}
+
+/** The install/upgrade behaviour every UEPE release gets: the namespace is never Helm's. */
+export const RELEASE_BEHAVIOUR = releaseSettings({
+  timeoutSeconds: RELEASE_TIMEOUT_SECONDS,
   createNamespace: false,
-} as const;
+});
 
 /** Where the chart comes from. */
 export interface ReleaseChart {

@@ -1,196 +1,27 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  type AuthorizationServerOptions,
-  AuthorizationServerSecrets,
-  checkAuthorizationServer,
-} from "./authorization";
-import { type BackupOptions, BackupPlan, resolveBackup } from "./backup";
-import { CHART_NAME, CHART_REPOSITORY, type ChartInputs, chartValues, checkRemovedValues } from "./chart";
-import { type CredentialsOptions, checkCredentials, SystemCredentials } from "./credentials";
-import {
-  checkAdminPassword,
-  checkDatabaseNetwork,
-  type DatabaseOptions,
-  EXTERNAL_DATABASE_PORTS,
-  RDS_ADMIN_USER,
-  type ResolvedDatabase,
-  resolveDatabase,
+  pullSecretName,
+  type ResolvedStack,
+  resolveStackArgs,
   SYSTEM_DATABASE_NAME,
-  SystemDatabase,
-  withExternalAdminPassword,
-} from "./database";
+  type UsageEngineStackArgs,
+  Validated,
+} from "./args";
+import { AuthorizationServerSecrets } from "./authorization";
+import { BackupPlan } from "./backup";
+import { type ChartInputs, chartValues } from "./chart/values";
+import { SystemCredentials } from "./credentials";
+import { SystemDatabase } from "./database";
+import { chartExposure, Exposure, type IngressCertificate } from "./exposure";
 import { managedLabels } from "./kubernetes";
-import { checkDistinctZones, checkNetwork, checkTags, type NetworkOptions, type Tags } from "./network";
-import {
-  chartNetworking,
-  type IngressCertificate,
-  Networking,
-  type NetworkingOptions,
-  type ResolvedNetworking,
-  resolveNetworking,
-  type ServiceType,
-} from "./networking";
-import { RegistryAccess, type RegistryOptions, resolveRegistry } from "./registry";
+import { RegistryAccess } from "./registry";
 import { uepeRelease } from "./release";
-import { resolveStorage, SharedStorage, type StorageOptions } from "./storage";
-import { resolveTls, Tls, type TlsOptions } from "./tls";
-import { PreUpgradeSnapshot, type ResolvedUpgrade, resolveUpgrade, type UpgradeOptions } from "./upgrade";
-import { Checker } from "./validation";
+import { SharedStorage } from "./storage";
+import { Tls } from "./tls";
+import { PreUpgradeSnapshot } from "./upgrade";
 
-/** Where the UEPE chart comes from (override for mirrors and air-gapped installs). */
-export interface ChartSourceOptions {
-  /** Helm repository URL. Default: DigitalRoute's public chart repository. */
-  repository?: string;
-  /** Chart name. Default: `usage-engine-private-edition`. */
-  name?: string;
-  /** Chart version. Default: `version`. */
-  version?: string;
-}
-
-export interface UsageEngineStackArgs {
-  /** UEPE version: the chart version and the image tag, e.g. `4.2.0`. */
-  version: string;
-  /** License key text issued by DigitalRoute for this version; always treated as a secret. */
-  licenseKey: pulumi.Input<string>;
-  /** Namespace of the installation. Default: `uepe`. */
-  namespace?: string;
-  /** Helm release name. Default: `uepe`. */
-  releaseName?: string;
-  /** Create the namespace; false when it already exists. Default: true. */
-  createNamespace?: boolean;
-  /**
-   * VPC, private subnets and allowed security groups; required when RDS or EFS are created.
-   * Default: none (valid only with an external database and no EFS).
-   */
-  network?: NetworkOptions;
-  /** System database. Default: RDS PostgreSQL with the `dev` profile. */
-  database?: DatabaseOptions;
-  /** Shared storage. Default: EFS with an access point at `/uepe` owned by 6000:6000. */
-  storage?: StorageOptions;
-  /** AWS Backup of EFS and RDS. Default: enabled, daily at 03:00 UTC, 35 days. */
-  backup?: BackupOptions;
-  /** Platform TLS. Default: cert-manager with a self-signed ClusterIssuer (testing only). */
-  tls?: TlsOptions;
-  /** Where images come from. Default: DigitalRoute's ECR (requires the access keys). */
-  registry?: RegistryOptions;
-  /** System credential overrides. Default: every password generated. */
-  credentials?: CredentialsOptions;
-  /** Authorization server credentials (`authorization-server-secrets`). Default: management API password generated, no JWT keystore. */
-  authorizationServer?: AuthorizationServerOptions;
-  /** How the platform is reached. Default: NodePort service, no ingress. */
-  networking?: NetworkingOptions;
-  /** Extra chart values, deep-merged last (you win over the package). Default: none. */
-  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
-  values?: { [key: string]: any };
-  /** Chart source override. Default: DigitalRoute's repository, chart version = `version`. */
-  chart?: ChartSourceOptions;
-  /** Tags on every AWS resource. Default: none beyond `managed-by`. */
-  tags?: Tags;
-  /** Upgrade safety: the version running now, pre-upgrade RDS snapshot, downgrades. Default: none (first install). */
-  upgrade?: UpgradeOptions;
-}
-
-const STACK_KEYS = [
-  "version",
-  "licenseKey",
-  "namespace",
-  "releaseName",
-  "createNamespace",
-  "network",
-  "database",
-  "storage",
-  "backup",
-  "tls",
-  "registry",
-  "credentials",
-  "authorizationServer",
-  "networking",
-  "values",
-  "chart",
-  "tags",
-  "upgrade",
-];
-
-/** Every argument with its default applied, after validation. */
-export interface ResolvedStack {
-  version: string;
-  namespace: string;
-  releaseName: string;
-  createNamespace: boolean;
-  database: ResolvedDatabase;
-  storage: ReturnType<typeof resolveStorage>;
-  backup: ReturnType<typeof resolveBackup>;
-  tls: ReturnType<typeof resolveTls>;
-  registry: ReturnType<typeof resolveRegistry>;
-  serviceType: ServiceType;
-  domain?: string;
-  networking: ResolvedNetworking;
-  chart: Required<ChartSourceOptions>;
-  upgrade: ResolvedUpgrade;
-}
-
-function checkChartSource(check: Checker, path: string, chart: ChartSourceOptions | undefined): void {
-  if (!check.knownKeys(path, chart, ["repository", "name", "version"])) return;
-  check.pattern(
-    `${path}.repository`,
-    chart.repository,
-    /^(https?|oci):\/\/\S+$/,
-    "an https:// or oci:// repository URL",
-  );
-  check.rfc1123Label(`${path}.name`, chart.name);
-  check.semver(`${path}.version`, chart.version);
-}
-
-/** Validates every argument and applies defaults; throws one error listing all problems. */
-export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
-  const check = new Checker("UsageEngineStack");
-  if (!check.knownKeys("", args, STACK_KEYS)) check.throwIfAny();
-  check.required("version", args.version, "a UEPE version such as 4.2.0");
-  check.semver("version", args.version);
-  check.required("licenseKey", args.licenseKey, "the license key text (secret)");
-  check.secret("licenseKey", args.licenseKey);
-  const database = resolveDatabase(check, "database", args.database);
-  const tls = resolveTls(check, "tls", args.tls);
-  const networking = resolveNetworking(check, "networking", args.networking, tls.mode !== "disabled");
-  const resolved: ResolvedStack = {
-    version: args.version,
-    namespace: args.namespace ?? "uepe",
-    releaseName: args.releaseName ?? "uepe",
-    createNamespace: args.createNamespace ?? true,
-    database,
-    storage: resolveStorage(check, "storage", args.storage),
-    backup: resolveBackup(check, "backup", args.backup),
-    tls,
-    registry: resolveRegistry(check, "registry", args.registry),
-    serviceType: networking.serviceType,
-    domain: networking.domain,
-    networking,
-    chart: {
-      repository: args.chart?.repository ?? CHART_REPOSITORY,
-      name: args.chart?.name ?? CHART_NAME,
-      version: args.chart?.version ?? args.version,
-    },
-    upgrade: resolveUpgrade(check, "upgrade", args.upgrade, args.version, database.mode === "rds"),
-  };
-  check.rfc1123Label("namespace", resolved.namespace);
-  check.rfc1123Label("releaseName", resolved.releaseName, 53);
-  check.boolean("createNamespace", args.createNamespace);
-  if (resolved.database.mode === "rds")
-    checkDatabaseNetwork(check, "network", args.network, resolved.database);
-  else if (resolved.storage.mode === "efs") checkNetwork(check, "network", args.network, 1);
-  if (resolved.storage.mode === "efs") checkDistinctZones(check, "network", args.network);
-  checkAdminPassword(check, "database", resolved.database, args.credentials);
-  checkCredentials(check, "credentials", args.credentials, resolved.database.external?.type ?? "postgresql");
-  checkAuthorizationServer(check, "authorizationServer", args.authorizationServer);
-  checkChartSource(check, "chart", args.chart);
-  checkTags(check, "tags", args.tags);
-  if (args.values !== undefined && (typeof args.values !== "object" || Array.isArray(args.values)))
-    check.fail("values", "is not an object", "a map of chart values");
-  else checkRemovedValues(check, "values", args.values, resolved.chart.version);
-  check.throwIfAny();
-  return resolved;
-}
+export type { ChartSourceOptions, UsageEngineStackArgs } from "./args";
 
 /**
  * Usage Engine Private Edition on an existing EKS cluster: system database, shared storage,
@@ -219,9 +50,9 @@ export class UsageEngineStack extends pulumi.ComponentResource {
   public readonly backupPlanId: pulumi.Output<string>;
   /** Name of the cert-manager issuer the platform certificate uses (empty unless TLS mode is `certManager`). */
   public readonly issuerName: pulumi.Output<string>;
-  /** URL of the platform's REST endpoints behind the ingress (empty without `networking.ingress`). */
+  /** URL of the platform's REST endpoints behind the ingress (empty without `exposure.ingress`). */
   public readonly platformUrl: pulumi.Output<string>;
-  /** URL of Desktop Online behind the ingress (empty without `networking.ingress`). */
+  /** URL of Desktop Online behind the ingress (empty without `exposure.ingress`). */
   public readonly desktopOnlineUrl: pulumi.Output<string>;
   /** Name of the system credentials Secret (`env-secrets`). */
   public readonly envSecretName: pulumi.Output<string>;
@@ -236,123 +67,24 @@ export class UsageEngineStack extends pulumi.ComponentResource {
   constructor(name: string, args: UsageEngineStackArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveStackArgs(args);
     super("usage-engine:index:UsageEngineStack", name, {}, opts);
-    const child = { parent: this };
+    for (const warning of r.warnings) pulumi.log.warn(warning, this);
 
-    const namespace = r.createNamespace
-      ? new k8s.core.v1.Namespace(
-          `${name}-namespace`,
-          { metadata: { name: r.namespace, labels: managedLabels() } },
-          child,
-        ).metadata.name
-      : pulumi.output(r.namespace);
-
-    const credentials = new SystemCredentials(
-      `${name}-credentials`,
-      {
-        namespace,
-        // An external database's administrator password is the one env-secrets must carry.
-        credentials: withExternalAdminPassword(args.credentials, r.database, this),
-        databaseType: r.database.external?.type ?? "postgresql",
-        storeAdminPassword: r.database.createSystemDatabase,
-      },
-      child,
-    );
-    const authorization = new AuthorizationServerSecrets(
-      `${name}-authorization`,
-      { namespace, authorizationServer: args.authorizationServer },
-      child,
-    );
-    const database = this.systemDatabase(name, r, args, credentials);
-    const storage =
-      r.storage.mode === "efs"
-        ? new SharedStorage(
-            `${name}-storage`,
-            { storage: args.storage, network: args.network!, namespace, tags: args.tags },
-            child,
-          )
-        : undefined;
-    const backupArns = [database.rds?.arn, storage?.fileSystemArn].filter((a) => a !== undefined);
-    const backup =
-      r.backup.enabled && backupArns.length > 0
-        ? new BackupPlan(
-            `${name}-backup`,
-            { backup: args.backup, resourceArns: backupArns, tags: args.tags },
-            child,
-          )
-        : undefined;
-    const tls = new Tls(
-      `${name}-tls`,
-      {
-        tls: args.tls,
-        namespace,
-        domain: r.networking.domain,
-        ingressClassName: r.networking.ingress?.className,
-        tags: args.tags,
-      },
-      child,
-    );
-    const networking = new Networking(
-      `${name}-networking`,
-      {
-        networking: args.networking,
-        tlsEnabled: r.tls.mode !== "disabled",
-        ownerId: `${r.namespace}-${r.releaseName}`,
-        tags: args.tags,
-      },
-      child,
-    );
-    const registry = new RegistryAccess(`${name}-registry`, { registry: args.registry, namespace }, child);
-
-    const claimName =
-      r.storage.mode === "efs"
-        ? storage!.claimName
-        : r.storage.mode === "existingClaim"
-          ? r.storage.existingClaim
-          : undefined;
-    const inputs: ChartInputs = {
-      licenseKey: args.licenseKey,
-      database: database.chart,
-      claimName,
-      tls: tlsValues(r, tls),
-      // Resolves once the pull secret exists (bootstrap Job done): the release waits for that
-      // data dependency, not for the refresher CronJob.
-      imagePullSecretNames: r.registry.pullSecretName ? [registry.pullSecretName] : [],
-      images: r.registry.imageRepository
-        ? { repository: r.registry.imageRepository, version: r.version }
-        : undefined,
-      serviceType: r.serviceType,
-      domain: r.domain,
-      suspend: r.backup.coldBackupWindow,
-      networking: chartNetworking(r.networking, ingressCertificate(r, tls), r.tls.issuer.kind),
-    };
-    const values = chartValues(inputs, args.values);
-    const preUpgrade =
-      r.upgrade.snapshotDatabase && database.rds
-        ? new PreUpgradeSnapshot(
-            `${name}-pre-upgrade`,
-            {
-              instanceId: database.rds.instanceId,
-              fromVersion: r.upgrade.fromVersion!,
-              toVersion: r.version,
-              tags: args.tags,
-            },
-            child,
-          )
-        : undefined;
+    const namespace = installationNamespace(name, r, this);
+    const secrets = systemSecrets(name, r, namespace, this);
+    const database = systemDatabase(name, r, secrets.credentials.adminPassword, this);
+    const storage = sharedStorage(name, r, namespace, this);
+    const backup = backupPlan(name, r, [database.rds?.arn, storage?.fileSystemArn], this);
+    const access = platformAccess(name, r, namespace, this);
+    const values = chartValues(chartInputs(r, { database, storage, ...access }), r.values);
+    const preUpgrade = preUpgradeSnapshot(name, r, database.rds, this);
     const release = uepeRelease(
       `${name}-release`,
       { releaseName: r.releaseName, namespace, chart: r.chart, values },
       {
         parent: this,
-        dependsOn: [
-          credentials,
-          authorization,
-          tls,
-          ...(storage ? [storage] : []),
-          ...(preUpgrade ? [preUpgrade] : []),
-        ],
+        dependsOn: [secrets.credentials, secrets.authorization, access.tls, ...present(storage, preUpgrade)],
       },
-      r.upgrade.holdRelease,
+      r.upgrade.kind === "upgrade" && r.upgrade.holdRelease,
     );
 
     this.namespace = namespace;
@@ -362,14 +94,14 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     this.databaseInstanceId = database.rds?.instanceId ?? pulumi.output("");
     this.fileSystemId = storage?.fileSystemId ?? pulumi.output("");
     this.accessPointId = storage?.accessPointId ?? pulumi.output("");
-    this.claimName = pulumi.output(claimName ?? "");
+    this.claimName = pulumi.output(claimName(r, storage) ?? "");
     this.backupVaultName = backup?.vaultName ?? pulumi.output("");
     this.backupPlanId = backup?.planId ?? pulumi.output("");
-    this.issuerName = tls.issuerName;
-    this.platformUrl = networking.platformUrl;
-    this.desktopOnlineUrl = networking.desktopOnlineUrl;
-    this.envSecretName = credentials.secretName;
-    this.pullSecretName = registry.pullSecretName;
+    this.issuerName = access.tls.issuerName;
+    this.platformUrl = access.exposure.platformUrl;
+    this.desktopOnlineUrl = access.exposure.desktopOnlineUrl;
+    this.envSecretName = secrets.credentials.secretName;
+    this.pullSecretName = access.registry.pullSecretName;
     this.chartValues = values;
     this.preUpgradeSnapshotIdentifier = preUpgrade?.snapshotIdentifier ?? pulumi.output("");
     this.registerOutputs({
@@ -392,52 +124,194 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       preUpgradeSnapshotIdentifier: this.preUpgradeSnapshotIdentifier,
     });
   }
+}
 
-  /** RDS when `mode` is `rds`; otherwise the external database's coordinates. */
-  private systemDatabase(
-    name: string,
-    r: ResolvedStack,
-    args: UsageEngineStackArgs,
-    credentials: SystemCredentials,
-  ): { rds?: SystemDatabase; endpoint: pulumi.Output<string>; chart: ChartInputs["database"] } {
-    if (r.database.mode === "external") {
-      const ext = r.database.external!;
-      const port = ext.port ?? EXTERNAL_DATABASE_PORTS[ext.type];
-      return {
-        endpoint: pulumi.interpolate`${ext.host}:${port}`,
-        chart: {
-          type: ext.type,
-          host: ext.host,
-          port,
-          name: ext.name ?? SYSTEM_DATABASE_NAME,
-          adminUser: ext.adminUser ?? RDS_ADMIN_USER,
-          createSystemDatabase: r.database.createSystemDatabase,
-        },
-      };
-    }
-    const rds = new SystemDatabase(
-      `${name}-database`,
-      {
-        database: args.database,
-        network: args.network!,
-        adminPassword: credentials.adminPassword,
-        tags: args.tags,
-      },
-      { parent: this },
-    );
+/** The resources among these that exist. */
+function present(...resources: (pulumi.Resource | undefined)[]): pulumi.Resource[] {
+  return resources.filter((resource) => resource !== undefined);
+}
+
+/** The installation's namespace: created (and named) by the stack, or the user's. */
+export function installationNamespace(
+  name: string,
+  r: ResolvedStack,
+  parent: pulumi.Resource,
+): pulumi.Output<string> {
+  if (!r.createNamespace) return pulumi.output(r.namespace);
+  return new k8s.core.v1.Namespace(
+    `${name}-namespace`,
+    { metadata: { name: r.namespace, labels: managedLabels() } },
+    { parent },
+  ).metadata.name;
+}
+
+/** The Secrets the chart reads its credentials from: env-secrets and authorization-server-secrets. */
+export function systemSecrets(
+  name: string,
+  r: ResolvedStack,
+  namespace: pulumi.Output<string>,
+  parent: pulumi.Resource,
+): { credentials: SystemCredentials; authorization: AuthorizationServerSecrets } {
+  return {
+    credentials: new SystemCredentials(
+      `${name}-credentials`,
+      new Validated({ namespace, credentials: r.credentials }),
+      { parent },
+    ),
+    authorization: new AuthorizationServerSecrets(
+      `${name}-authorization`,
+      new Validated({ namespace, authorizationServer: r.authorizationServer }),
+      { parent },
+    ),
+  };
+}
+
+/** The system database as the chart sees it, and the RDS instance when the package creates one. */
+export interface DatabaseLayer {
+  rds?: SystemDatabase;
+  endpoint: pulumi.Output<string>;
+  chart: ChartInputs["database"];
+}
+
+/** RDS when `mode` is `rds` (its master password from env-secrets); otherwise the external database. */
+export function systemDatabase(
+  name: string,
+  r: ResolvedStack,
+  adminPassword: pulumi.Output<string>,
+  parent: pulumi.Resource,
+): DatabaseLayer {
+  const db = r.database;
+  if (db.mode === "external")
     return {
-      rds,
-      endpoint: rds.endpoint,
+      endpoint: pulumi.interpolate`${db.host}:${db.port}`,
       chart: {
-        type: "postgresql",
-        host: rds.address,
-        port: rds.port,
-        name: SYSTEM_DATABASE_NAME,
-        adminUser: rds.adminUser,
-        createSystemDatabase: r.database.createSystemDatabase,
+        type: db.type,
+        host: db.host,
+        port: db.port,
+        name: db.name,
+        adminUser: db.adminUser,
+        createSystemDatabase: db.createSystemDatabase,
       },
     };
-  }
+  const rds = new SystemDatabase(
+    `${name}-database`,
+    new Validated({ database: db, adminPassword, tags: r.tags }),
+    { parent },
+  );
+  return {
+    rds,
+    endpoint: rds.endpoint,
+    chart: {
+      type: "postgresql",
+      host: rds.address,
+      port: rds.port,
+      name: SYSTEM_DATABASE_NAME,
+      adminUser: rds.adminUser,
+      createSystemDatabase: db.createSystemDatabase,
+    },
+  };
+}
+
+/** EFS with its PV and claim, when `storage.mode` is `efs`. */
+export function sharedStorage(
+  name: string,
+  r: ResolvedStack,
+  namespace: pulumi.Output<string>,
+  parent: pulumi.Resource,
+): SharedStorage | undefined {
+  if (r.storage.mode !== "efs") return undefined;
+  return new SharedStorage(
+    `${name}-storage`,
+    new Validated({ storage: r.storage, namespace, tags: r.tags }),
+    { parent },
+  );
+}
+
+/** AWS Backup of whatever data the stack created (RDS, EFS); none when disabled or nothing to back up. */
+export function backupPlan(
+  name: string,
+  r: ResolvedStack,
+  arns: (pulumi.Output<string> | undefined)[],
+  parent: pulumi.Resource,
+): BackupPlan | undefined {
+  const resourceArns = arns.filter((arn) => arn !== undefined);
+  if (!r.backup.enabled || resourceArns.length === 0) return undefined;
+  return new BackupPlan(`${name}-backup`, new Validated({ backup: r.backup, resourceArns, tags: r.tags }), {
+    parent,
+  });
+}
+
+/** How the platform is reached and trusted, and where its images come from. */
+export function platformAccess(
+  name: string,
+  r: ResolvedStack,
+  namespace: pulumi.Output<string>,
+  parent: pulumi.Resource,
+): { tls: Tls; exposure: Exposure; registry: RegistryAccess } {
+  return {
+    tls: new Tls(
+      `${name}-tls`,
+      new Validated({
+        tls: r.tls,
+        namespace,
+        domain: r.exposure.domain,
+        ingressClassName: r.exposure.ingress?.className,
+        tags: r.tags,
+      }),
+      { parent },
+    ),
+    exposure: new Exposure(
+      `${name}-exposure`,
+      new Validated({ exposure: r.exposure, ownerId: `${r.namespace}-${r.releaseName}`, tags: r.tags }),
+      { parent },
+    ),
+    registry: new RegistryAccess(`${name}-registry`, new Validated({ registry: r.registry, namespace }), {
+      parent,
+    }),
+  };
+}
+
+/** The RDS snapshot taken before an upgrade, when one is due. */
+export function preUpgradeSnapshot(
+  name: string,
+  r: ResolvedStack,
+  rds: SystemDatabase | undefined,
+  parent: pulumi.Resource,
+): PreUpgradeSnapshot | undefined {
+  if (r.upgrade.kind !== "upgrade" || !r.upgrade.snapshotDatabase || !rds) return undefined;
+  return new PreUpgradeSnapshot(
+    `${name}-pre-upgrade`,
+    { instanceId: rds.instanceId, fromVersion: r.upgrade.fromVersion, toVersion: r.version, tags: r.tags },
+    { parent },
+  );
+}
+
+/** The PVC the platform mounts: the package's EFS claim, the user's claim, or none. */
+function claimName(r: ResolvedStack, storage: SharedStorage | undefined): pulumi.Input<string> | undefined {
+  if (storage) return storage.claimName;
+  return r.storage.mode === "existingClaim" ? r.storage.claimName : undefined;
+}
+
+/** Everything the chart values are rendered from. */
+export function chartInputs(
+  r: ResolvedStack,
+  parts: { database: DatabaseLayer; storage?: SharedStorage; tls: Tls; registry: RegistryAccess },
+): ChartInputs {
+  const images = r.registry.imageRepository;
+  return {
+    licenseKey: r.licenseKey,
+    database: parts.database.chart,
+    claimName: claimName(r, parts.storage),
+    tls: tlsValues(r, parts.tls),
+    // Resolves once the pull secret exists (bootstrap Job done): the release waits for that
+    // data dependency, not for the refresher CronJob.
+    imagePullSecretNames: pullSecretName(r.registry) !== undefined ? [parts.registry.pullSecretName] : [],
+    images: images ? { repository: images, version: r.version } : undefined,
+    serviceType: r.exposure.serviceType,
+    domain: r.exposure.domain,
+    suspend: r.backup.coldBackupWindow,
+    exposure: chartExposure(r.exposure, ingressCertificate(r, parts.tls)),
+  };
 }
 
 function tlsValues(r: ResolvedStack, tls: Tls): ChartInputs["tls"] {
@@ -452,7 +326,7 @@ function ingressCertificate(r: ResolvedStack, tls: Tls): IngressCertificate {
   if (r.tls.mode === "certManager")
     return {
       source: "certManager",
-      issuerKind: tls.issuerKind,
+      issuerKind: r.tls.issuer.kind,
       issuerName: tls.issuerName,
       secretName: `${r.releaseName}-ingress-tls`,
     };

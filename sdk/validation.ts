@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CronExpressionParser } from "cron-parser";
-import { closest, distance } from "fastest-levenshtein";
 import * as semver from "semver";
+import { awsCronWithinWindow, type CronWindow, isKubernetesCron, parseAwsCron } from "./cron";
+import { didYouMean } from "./suggest";
 
 /** One problem found in the arguments: where, what is wrong, and what would be accepted. */
 export interface ArgumentProblem {
@@ -11,14 +11,19 @@ export interface ArgumentProblem {
 
 /**
  * Thrown before any resource is registered when arguments are invalid. Carries every problem
- * found in one call, so a user fixes them all at once instead of one `pulumi preview` each.
+ * found in one call, so a user fixes them all at once instead of one `pulumi preview` each. It is
+ * Pulumi's own InputPropertiesError, so the engine shows each problem against its property the way
+ * it does for first-party components; the message still lists them all for program authors.
  */
-export class ArgumentError extends Error {
+export class ArgumentError extends pulumi.InputPropertiesError {
   readonly problems: readonly ArgumentProblem[];
 
   constructor(component: string, problems: readonly ArgumentProblem[]) {
     const lines = problems.map((p) => `  - ${p.path}: ${p.message}`);
-    super(`Invalid ${component} arguments:\n${lines.join("\n")}`);
+    super({
+      message: `Invalid ${component} arguments:\n${lines.join("\n")}`,
+      errors: problems.map((p) => ({ propertyPath: p.path, reason: p.message })),
+    });
     this.name = "ArgumentError";
     this.problems = problems;
   }
@@ -72,6 +77,15 @@ const IMAGE_REPOSITORY =
   /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 /** Long-term (AKIA) or temporary (ASIA) AWS access key id. */
 const AWS_ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
+/** An AWS region name, commercial, GovCloud or ISO: eu-west-1, us-gov-west-1, us-isob-east-1. */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** Padded standard base64, as `base64 -w0` writes it. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Whether text (white space removed by the caller) is padded standard base64. */
+export function isBase64(text: string): boolean {
+  return text.length > 0 && BASE64.test(text);
+}
 
 /**
  * Collects problems while arguments are resolved, then throws them together.
@@ -87,11 +101,10 @@ export class Checker {
 
   /** Records a problem: `problem` says what is wrong, `accepted` the form that would work. */
   fail(path: string, problem: string, accepted?: string): void {
-    this.problems.push({ path, message: accepted ? `${problem}; expected ${accepted}` : problem });
-  }
-
-  get ok(): boolean {
-    return this.problems.length === 0;
+    const message = accepted ? `${problem}; expected ${accepted}` : problem;
+    // Two parts may check one shared block (RDS and EFS both check `network`): report it once.
+    if (!this.problems.some((p) => p.path === path && p.message === message))
+      this.problems.push({ path, message });
   }
 
   /** Throws an {@link ArgumentError} carrying every problem recorded so far. */
@@ -142,7 +155,7 @@ export class Checker {
 
   oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[]): value is T {
     if (!this.present(value)) return false;
-    if (!allowed.includes(value as T)) {
+    if (!allowed.some((a) => a === value)) {
       const hint = typeof value === "string" && !isSecretPath(path) ? didYouMean(value, allowed) : "";
       this.fail(
         path,
@@ -210,6 +223,12 @@ export class Checker {
       }
     }
     return true;
+  }
+
+  /** A map such as chart values: a plain object, not a list or a scalar. */
+  map(path: string, value: unknown, accepted: string): void {
+    if (value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value)))
+      this.fail(path, "is not an object", accepted);
   }
 
   /** A DNS-1123 label: Kubernetes namespaces, Helm release names, Service names. */
@@ -302,6 +321,11 @@ export class Checker {
       this.fail(path, `${show(value, path)} is not a valid image repository`, accepted);
   }
 
+  /** An AWS region name such as eu-west-1. */
+  awsRegion(path: string, value: unknown): void {
+    this.pattern(path, value, AWS_REGION, "an AWS region such as eu-west-1");
+  }
+
   /** An AWS access key id: AKIA or ASIA and 16 upper-case letters or digits. Never echoed. */
   awsAccessKeyId(path: string, value: unknown): void {
     if (!this.present(value)) return;
@@ -343,116 +367,4 @@ export class Checker {
     if (parseAwsCron(value) === undefined)
       this.fail(path, `${show(value, path)} is not a valid AWS cron expression`, accepted);
   }
-}
-
-/** A daily (or any cron-shaped) window given by the cron expressions at which it opens and closes. */
-export interface CronWindow {
-  from: string;
-  until: string;
-}
-
-/** Occurrences of a schedule checked against a window: two weeks covers daily and weekly rules. */
-const WINDOW_SAMPLES = 14;
-/** A fixed reference instant keeps the check deterministic (it is not a timestamp in state). */
-const WINDOW_REFERENCE = Date.UTC(2026, 0, 5);
-
-/**
- * Whether every run of an AWS cron `schedule` starts inside `window` (Kubernetes cron, UTC) and,
- * given `durationMinutes`, ends before the window closes. Undefined when an expression cannot be
- * evaluated (the syntax checks report that). Evaluated on the next occurrences after a fixed date.
- */
-export function awsCronWithinWindow(
-  schedule: string,
-  window: CronWindow,
-  durationMinutes = 0,
-): boolean | undefined {
-  const aws = parseAwsCron(schedule);
-  if (!aws || !isKubernetesCron(window.from) || !isKubernetesCron(window.until)) return undefined;
-  try {
-    const runs = CronExpressionParser.parse(aws.standard, { currentDate: WINDOW_REFERENCE, tz: "UTC" });
-    for (let i = 0; i < WINDOW_SAMPLES; i++) {
-      const start = runs.next().getTime();
-      const at = (expression: string) =>
-        CronExpressionParser.parse(expression, { currentDate: start + 1000, tz: "UTC" });
-      const opened = at(window.from).prev().getTime();
-      const closed = at(window.until).prev().getTime();
-      if (closed >= opened) return false;
-      const closes = CronExpressionParser.parse(window.until, { currentDate: start, tz: "UTC" })
-        .next()
-        .getTime();
-      if (start + durationMinutes * 60_000 > closes) return false;
-    }
-    return true;
-  } catch {
-    return undefined;
-  }
-}
-
-/** ` (did you mean "x"?)` when a close candidate exists, else empty. */
-export function didYouMean(value: string, candidates: readonly string[]): string {
-  if (candidates.length === 0) return "";
-  const best = closest(value, [...candidates]);
-  return distance(value.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 3))
-    ? ` (did you mean "${best}"?)`
-    : "";
-}
-
-/**
- * The longest gap, in hours, between two consecutive runs of a valid five-field cron expression,
- * measured over two weeks in UTC (enough to cover day-of-week schedules).
- */
-export function longestCronGapHours(expression: string): number {
-  const start = Date.UTC(2024, 0, 1);
-  const end = start + 14 * 24 * 3600 * 1000;
-  try {
-    const runs = CronExpressionParser.parse(expression, { currentDate: new Date(start), tz: "UTC" });
-    let previous = runs.next().getTime();
-    let longest = previous - start;
-    while (previous < end) {
-      const next = runs.next().getTime();
-      longest = Math.max(longest, next - previous);
-      previous = next;
-    }
-    return longest / 3600_000;
-  } catch {
-    // A schedule that never fires (e.g. "0 0 31 2 *") has no next run.
-    return Number.POSITIVE_INFINITY;
-  }
-}
-
-export function isKubernetesCron(expression: string): boolean {
-  const fields = expression.trim().split(/\s+/);
-  if (fields.length !== 5) return false;
-  try {
-    CronExpressionParser.parse(expression, { strict: false });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The parts of an AWS cron expression, with the schedule as a standard cron for cron-parser. */
-export interface AwsCron {
-  minute: string;
-  hour: string;
-  /** The same schedule without the year field, `?` replaced by `*`: parseable by cron-parser. */
-  standard: string;
-}
-
-/**
- * Parses AWS's six-field cron (`cron(min hour dom month dow year)`). AWS requires exactly one of
- * day-of-month and day-of-week to be `?`; the rest is checked by cron-parser.
- */
-export function parseAwsCron(expression: string): AwsCron | undefined {
-  const m = /^cron\((.+)\)$/.exec(expression.trim());
-  if (!m) return undefined;
-  const fields = m[1].trim().split(/\s+/);
-  if (fields.length !== 6) return undefined;
-  const [minute, hour, dom, month, dow, year] = fields;
-  if ((dom === "?") === (dow === "?")) return undefined;
-  if (!/^(\*|\d{4}(-\d{4})?(,\d{4})*)$/.test(year)) return undefined;
-  const standard = [minute, hour, dom === "?" ? "*" : dom, month, dow === "?" ? "*" : dow].join(" ");
-  if (standard.includes("L") || standard.includes("W") || standard.includes("#"))
-    return { minute, hour, standard };
-  return isKubernetesCron(standard) ? { minute, hour, standard } : undefined;
 }

@@ -51,7 +51,7 @@ const CONTRACT_ARGS = [
   "tls",
   "registry",
   "credentials",
-  "networking",
+  "exposure",
   "values",
   "chart",
   "tags",
@@ -82,7 +82,7 @@ const MODES: [string, string, string, string[]][] = [
   ["TlsOptions", "mode", "TlsMode", ["certManager", "secret", "disabled"]],
   ["IssuerOptions", "type", "IssuerType", ["selfSigned", "acme", "existing"]],
   ["RegistryOptions", "source", "RegistrySource", ["digitalroute", "mirror"]],
-  ["NetworkingOptions", "serviceType", "ServiceType", ["NodePort", "LoadBalancer", "ClusterIP"]],
+  ["ExposureOptions", "serviceType", "ServiceType", ["NodePort", "LoadBalancer", "ClusterIP"]],
 ];
 
 const typeRef = (name: string) => `#/types/usage-engine:index:${name}`;

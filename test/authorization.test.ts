@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { AuthorizationServerSecrets, type AuthorizationServerSecretsArgs } from "../sdk";
-import { AUTHORIZATION_SERVER_SECRETS_NAME, SECRET_KEYS } from "../sdk/chart";
+import { AUTHORIZATION_SERVER_SECRETS_NAME, SECRET_KEYS } from "../sdk/chart/contract";
 import { ArgumentError } from "../sdk/validation";
 import { defaultArgs, deploy } from "./fixtures";
 import {

@@ -1,21 +1,18 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import * as semver from "semver";
 import type { UsageEngineStackArgs } from "../sdk";
 import {
   CHART_KEYS,
   type ChartKey,
   chartKeyPaths,
   DATABASE_VALUES_BLOCK,
-  inVersionRange,
   PULL_SECRET,
   SECRET_KEYS,
   type SecretKey,
   TLS_SECRET,
-} from "../sdk/chart";
+} from "../sdk/chart/contract";
 import {
   contractRows,
-  outOfRange,
   uepeRelease,
   userSecretKeys,
   valuePathIndex,
@@ -94,7 +91,7 @@ const CONTRACT_SCENARIOS: Scenario[] = [
     title: "LoadBalancer with annotations and source ranges, ingress-nginx, HTTPS ingress on two hosts",
     args: () =>
       defaultArgs({
-        networking: {
+        exposure: {
           domain: "uepe.example.com",
           serviceType: "LoadBalancer",
           serviceAnnotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external" },
@@ -141,18 +138,6 @@ describe("chart contract", () => {
         assert.deepEqual(result.unknownValues, [], "chart values outside the CHART_KEYS table");
         assert.deepEqual(result.secrets.unknown, [], "Secret keys outside the SECRET_KEYS table");
         const index = valuePathIndex();
-        const rows = contractRows();
-        const writtenRows = [
-          ...result.written.map((p) => rows.find((r) => r.kind === "value" && r.name === index.get(p))),
-          ...result.secrets.written.map((k) =>
-            rows.find((r) => r.kind === "secret" && r.secret === k.tableSecret && r.key === k.key),
-          ),
-        ].filter((r) => r !== undefined);
-        assert.deepEqual(
-          outOfRange(writtenRows, result.version),
-          [],
-          `keys written outside their since/until range`,
-        );
         for (const path of result.written) seenValues.add(index.get(path)!);
         for (const k of result.secrets.written)
           if (k.tableSecret) seenSecretKeys.add(`${k.tableSecret}/${k.key}`);
@@ -238,14 +223,6 @@ describe("chart contract", () => {
         assert.match(row.source ?? "", /^https:\/\//, `${row.name} is verified without a source`);
     });
 
-    it("has valid since/until versions, since before until", () => {
-      for (const row of rows) {
-        for (const bound of [row.since, row.until])
-          if (bound !== undefined) assert.ok(semver.valid(bound), `${row.name}: ${bound} is not a version`);
-        if (row.since && row.until) assert.ok(semver.lt(row.since, row.until), `${row.name}: since >= until`);
-      }
-    });
-
     it("has one row per value path and per Secret key, and no path inside another", () => {
       const paths = Object.values(CHART_KEYS as Record<string, ChartKey>).flatMap(chartKeyPaths);
       assert.equal(new Set(paths).size, paths.length, "a value path is listed twice");
@@ -268,14 +245,6 @@ describe("chart contract", () => {
       for (const k of Object.values(SECRET_KEYS as Record<string, SecretKey>))
         assert.match(k.key, /^[-._a-zA-Z0-9]+$/, `${k.key} is not a valid Secret key`);
       assert.ok(Object.values(SECRET_KEYS).some((k) => k.secret === PULL_SECRET));
-    });
-
-    it("places a key in a version range by since and until", () => {
-      assert.equal(inVersionRange({}, "4.2.0"), true);
-      assert.equal(inVersionRange({ since: "4.1.0" }, "4.0.3"), false);
-      assert.equal(inVersionRange({ since: "4.1.0" }, "4.1.0"), true);
-      assert.equal(inVersionRange({ until: "4.3.0" }, "4.2.9"), true);
-      assert.equal(inVersionRange({ until: "4.3.0" }, "4.3.0"), false);
     });
   });
 });

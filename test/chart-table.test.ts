@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { CHART_KEYS, SECRET_KEYS } from "../sdk/chart";
+import { CHART_KEYS, SECRET_KEYS } from "../sdk/chart/contract";
 import { contractRows } from "../tools/chart-contract";
 import { BEGIN, END, README, renderChartTable, tableIn, withTable } from "../tools/chart-table";
 

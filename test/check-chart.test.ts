@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
-import { CHART_KEYS, SECRET_KEYS } from "../sdk/chart";
+import { CHART_KEYS, SECRET_KEYS } from "../sdk/chart/contract";
 import { chartHas, compare, main, parseArgv, report, UsageError, type Written } from "../tools/check-chart";
 import { resetMocks } from "./harness";
 
@@ -68,7 +68,7 @@ describe("check-chart", () => {
       unknown.sort(),
       [CHART_KEYS.environment.path, CHART_KEYS.dbCreate.path, CHART_KEYS.serviceType.path].sort(),
     );
-    assert.match(out, /platform\.service\.type {2}unverified; fed by networking\.serviceType/);
+    assert.match(out, /platform\.service\.type {2}unverified; fed by exposure\.serviceType/);
     assert.ok(!section(out, CONFIRMED).includes(CHART_KEYS.serviceType.path));
   });
 

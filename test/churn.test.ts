@@ -92,12 +92,12 @@ describe("zero churn", function () {
       defaultArgs({
         tags: { team: "billing", env: "prod", "cost-center": "42" },
         values: { debug: { log: { level: { jetty: "INFO", root: "WARN" } } }, operator: { replicas: 1 } },
-        networking: { domain: "uepe.example.com", serviceAnnotations: { b: "2", a: "1" } },
+        exposure: { domain: "uepe.example.com", serviceAnnotations: { b: "2", a: "1" } },
       }),
     );
     const backward = await evaluate(() =>
       defaultArgs({
-        networking: { serviceAnnotations: { a: "1", b: "2" }, domain: "uepe.example.com" },
+        exposure: { serviceAnnotations: { a: "1", b: "2" }, domain: "uepe.example.com" },
         values: { operator: { replicas: 1 }, debug: { log: { level: { root: "WARN", jetty: "INFO" } } } },
         tags: { "cost-center": "42", env: "prod", team: "billing" },
       }),

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { SystemCredentials, type SystemCredentialsArgs } from "../sdk";
-import { ENV_SECRETS_NAME, SECRET_KEYS } from "../sdk/chart";
-import { envSecretKeyNames } from "../sdk/credentials";
+import { envSecretKeyNames } from "../sdk/args";
+import { ENV_SECRETS_NAME, SECRET_KEYS } from "../sdk/chart/contract";
 import { ArgumentError } from "../sdk/validation";
 import { defaultArgs, deploy } from "./fixtures";
 import { isSecretAt, ofType, plaintextStrings, type Recorded, recorded, resetMocks, settle } from "./harness";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { type ArgumentError, SystemDatabase, type SystemDatabaseArgs, UsageEngineStack } from "../sdk";
-import { DATABASE_PROFILES } from "../sdk/database";
+import { DATABASE_PROFILES } from "../sdk/args";
 import { assertRejected, captureWarnings, defaultArgs, deploy, NETWORK } from "./fixtures";
 import { at, isSecretAt, ofType, one, type Recorded, recorded, resetMocks, settle } from "./harness";
 

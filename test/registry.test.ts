@@ -8,7 +8,8 @@ import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role
 import { Secret } from "kubernetes-models/v1/Secret";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { RegistryAccess, type RegistryOptions } from "../sdk";
-import { AWS_CLI_SCRIPT, resolveRegistry } from "../sdk/registry";
+import { resolveRegistry } from "../sdk/args";
+import { AWS_CLI_SCRIPT } from "../sdk/registry";
 import { ArgumentError, Checker } from "../sdk/validation";
 import { ACCESS_KEY_ID, defaultArgs, deploy, SECRET_ACCESS_KEY } from "./fixtures";
 import {

@@ -46,7 +46,7 @@ export const SCENARIOS: Scenario[] = [
     args: () =>
       defaultArgs({
         tls: { issuer: { type: "acme", kind: "Issuer", acmeEmail: "ops@example.com" } },
-        networking: { domain: "uepe.example.com", ingress: { enabled: true, className: "nginx" } },
+        exposure: { domain: "uepe.example.com", ingress: { enabled: true, className: "nginx" } },
         backup: {
           schedule: "cron(0 1 * * ? *)",
           coldBackupWindow: { from: "0 1 * * *", until: "0 7 * * *" },
@@ -64,7 +64,7 @@ export const SCENARIOS: Scenario[] = [
             route53HostedZoneId: "Z0123456789ABCDEFGHIJ",
           },
         },
-        networking: { domain: "uepe.example.com", serviceType: "LoadBalancer" },
+        exposure: { domain: "uepe.example.com", serviceType: "LoadBalancer" },
       }),
   },
   {
@@ -84,7 +84,7 @@ export const SCENARIOS: Scenario[] = [
     title: "ingress-nginx and external-dns (IRSA), TLS and JWT material given, upgrade with snapshot",
     args: () =>
       defaultArgs({
-        networking: {
+        exposure: {
           domain: "uepe.example.com",
           installIngressNginx: true,
           ingress: { enabled: true, className: "nginx" },
@@ -116,7 +116,7 @@ export const SCENARIOS: Scenario[] = [
             route53Identity: { mode: "podIdentity", clusterName: "uepe-cluster" },
           },
         },
-        networking: { domain: "uepe.example.com" },
+        exposure: { domain: "uepe.example.com" },
         storage: { installCsiDriver: true, clusterName: "uepe-cluster" },
         backup: { copyToVaultArn: "arn:aws:backup:eu-central-1:123456789012:backup-vault:uepe-copy" },
       }),

@@ -4,8 +4,9 @@ import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issue
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { ArgumentError, Tls, type TlsArgs, type TlsOptions, UsageEngineStack } from "../sdk";
-import { CHART_KEYS, TLS_SECRET_KEYS } from "../sdk/chart";
-import { CERT_MANAGER_CHART, LETS_ENCRYPT_PRODUCTION } from "../sdk/tls";
+import { CERT_MANAGER_CHART } from "../sdk/addons";
+import { LETS_ENCRYPT_PRODUCTION } from "../sdk/args";
+import { CHART_KEYS, TLS_SECRET_KEYS } from "../sdk/chart/contract";
 import { captureWarnings, defaultArgs, deploy } from "./fixtures";
 import {
   ACCOUNT,

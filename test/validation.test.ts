@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupPlan, RegistryAccess, SharedStorage, SystemDatabase, Tls, UsageEngineStack } from "../sdk";
-import { ArgumentError, awsCronWithinWindow, isSecretPath } from "../sdk/validation";
+import { awsCronWithinWindow } from "../sdk/cron";
+import { ArgumentError, isSecretPath } from "../sdk/validation";
 import { ACCESS_KEY_ID, defaultArgs, LICENSE, NETWORK, SECRET_ACCESS_KEY } from "./fixtures";
 import { recorded, resetMocks, settle } from "./harness";
 
@@ -430,40 +431,40 @@ const CASES: BadInput[] = [
     path: "credentials.password",
     problem: 'is not a known argument \\(did you mean "passwords"\\?\\)',
   },
-  // networking
+  // exposure
   {
-    patch: { networking: { serviceType: "Nodeport" } },
-    path: "networking.serviceType",
+    patch: { exposure: { serviceType: "Nodeport" } },
+    path: "exposure.serviceType",
     problem: '"Nodeport" is not supported \\(did you mean "NodePort"\\?\\)',
   },
   {
-    patch: { networking: { domain: "Example.com" } },
-    path: "networking.domain",
+    patch: { exposure: { domain: "Example.com" } },
+    path: "exposure.domain",
     problem: '"Example\\.com" is not a valid host name',
   },
   {
-    patch: { networking: { domain: "localhost" } },
-    path: "networking.domain",
+    patch: { exposure: { domain: "localhost" } },
+    path: "exposure.domain",
     problem: '"localhost" is not a valid host name',
   },
   {
-    patch: { networking: { ingress: { enabled: "true" } } },
-    path: "networking.ingress.enabled",
+    patch: { exposure: { ingress: { enabled: "true" } } },
+    path: "exposure.ingress.enabled",
     problem: '"true" is not a boolean',
   },
   {
-    patch: { networking: { ingress: { className: "Nginx_Class" } } },
-    path: "networking.ingress.className",
+    patch: { exposure: { ingress: { className: "Nginx_Class" } } },
+    path: "exposure.ingress.className",
     problem: '"Nginx_Class" is not a valid name',
   },
   {
-    patch: { networking: { ingress: { host: "http://uepe.example.com" } } },
-    path: "networking.ingress.host",
+    patch: { exposure: { ingress: { host: "http://uepe.example.com" } } },
+    path: "exposure.ingress.host",
     problem: '"http://uepe\\.example\\.com" is not a valid host name',
   },
   {
-    patch: { networking: { ingres: {} } },
-    path: "networking.ingres",
+    patch: { exposure: { ingres: {} } },
+    path: "exposure.ingres",
     problem: 'is not a known argument \\(did you mean "ingress"\\?\\)',
   },
   // chart source
@@ -479,7 +480,7 @@ const CASES: BadInput[] = [
     problem: '"latest" is not a semantic version',
   },
   { patch: { chart: { repo: "https://x" } }, path: "chart.repo", problem: "is not a known argument" },
-  // arguments of the deeper parts (registry refresher and mirror, networking add-ons,
+  // arguments of the deeper parts (registry refresher and mirror, exposure add-ons,
   // authorization server, upgrades, ACME, TLS material, Secret key names, database windows)
   {
     patch: { registry: { refreshSchedule: "every 8 hours" } },
@@ -540,88 +541,88 @@ const CASES: BadInput[] = [
     problem: "is required",
   },
   {
-    patch: { networking: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/33"] } },
-    path: "networking.loadBalancerSourceRanges[0]",
+    patch: { exposure: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/33"] } },
+    path: "exposure.loadBalancerSourceRanges[0]",
     problem: '"10\\.0\\.0\\.0\\/33" is not a CIDR block',
   },
   {
-    patch: { networking: { loadBalancerSourceRanges: ["203.0.113.0/24"] } },
-    path: "networking.loadBalancerSourceRanges",
+    patch: { exposure: { loadBalancerSourceRanges: ["203.0.113.0/24"] } },
+    path: "exposure.loadBalancerSourceRanges",
     problem: 'only applies to serviceType "LoadBalancer" \\(is "NodePort"\\)',
   },
   {
-    patch: { networking: { serviceAnnotations: { "bad key!": "x" } } },
-    path: "networking.serviceAnnotations.bad key!",
+    patch: { exposure: { serviceAnnotations: { "bad key!": "x" } } },
+    path: "exposure.serviceAnnotations.bad key!",
     problem: "is not a valid annotation key",
   },
   {
-    patch: { networking: { ingress: { enabled: true, desktopOnlineHost: "Desktop" } } },
-    path: "networking.ingress.desktopOnlineHost",
+    patch: { exposure: { ingress: { enabled: true, desktopOnlineHost: "Desktop" } } },
+    path: "exposure.ingress.desktopOnlineHost",
     problem: '"Desktop" is not a valid host name',
   },
   {
-    patch: { networking: { ingress: { tls: "yes" } } },
-    path: "networking.ingress.tls",
+    patch: { exposure: { ingress: { tls: "yes" } } },
+    path: "exposure.ingress.tls",
     problem: '"yes" is not a boolean',
   },
   {
-    patch: { networking: { installIngressNginx: "true" } },
-    path: "networking.installIngressNginx",
+    patch: { exposure: { installIngressNginx: "true" } },
+    path: "exposure.installIngressNginx",
     problem: '"true" is not a boolean',
   },
   {
-    patch: { networking: { installIngressNginx: true, ingressNginx: { version: "latest" } } },
-    path: "networking.ingressNginx.version",
+    patch: { exposure: { installIngressNginx: true, ingressNginx: { version: "latest" } } },
+    path: "exposure.ingressNginx.version",
     problem: '"latest" is not valid',
   },
   {
-    patch: { networking: { ingressNginx: { version: "4.15.1" } } },
-    path: "networking.ingressNginx",
+    patch: { exposure: { ingressNginx: { version: "4.15.1" } } },
+    path: "exposure.ingressNginx",
     problem: "is set but installIngressNginx is not true",
   },
   {
-    patch: { networking: { externalDns: { hostedZoneId: "zone-1" } } },
-    path: "networking.externalDns.hostedZoneId",
+    patch: { exposure: { externalDns: { hostedZoneId: "zone-1" } } },
+    path: "exposure.externalDns.hostedZoneId",
     problem: '"zone-1" is not valid',
   },
   {
-    patch: { networking: { externalDns: {} } },
-    path: "networking.externalDns.hostedZoneId",
+    patch: { exposure: { externalDns: {} } },
+    path: "exposure.externalDns.hostedZoneId",
     problem: "is required",
   },
   {
     patch: {
-      networking: { externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "irsa" } } },
+      exposure: { externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "irsa" } } },
     },
-    path: "networking.externalDns.identity.oidcProviderArn",
+    path: "exposure.externalDns.identity.oidcProviderArn",
     problem: "is required",
   },
   {
     patch: {
-      networking: {
+      exposure: {
         externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "podIdentity" } },
       },
     },
-    path: "networking.externalDns.identity.clusterName",
+    path: "exposure.externalDns.identity.clusterName",
     problem: "is required",
   },
   {
     patch: {
-      networking: {
+      exposure: {
         externalDns: {
           hostedZoneId: "Z0123456789ABCDEFGHIJ",
           identity: { mode: "irsa", oidcProviderArn: "arn:aws:iam::123456789012:role/x" },
         },
       },
     },
-    path: "networking.externalDns.identity.oidcProviderArn",
+    path: "exposure.externalDns.identity.oidcProviderArn",
     problem: '"arn:aws:iam::123456789012:role\\/x" is not a valid IAM ARN',
   },
   {
     patch: {
-      networking: { externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "iam" } } },
+      exposure: { externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "iam" } } },
     },
-    path: "networking.externalDns.identity.mode",
+    path: "exposure.externalDns.identity.mode",
     problem: '"iam" is not supported',
   },
   {
@@ -846,7 +847,7 @@ describe("validation", () => {
       tls: { mode: "letsencrypt" },
       registry: { accessKeyId: undefined },
       credentials: { passwords: { jdbc: `${PLANTED}@` } },
-      networking: { domain: "EXAMPLE" },
+      exposure: { domain: "EXAMPLE" },
       tags: { "aws:x": "y" },
     });
     const error = await rejected(() => new UsageEngineStack("uepe", args as never));
@@ -856,8 +857,8 @@ describe("validation", () => {
       "credentials.passwords.jdbc",
       "database.backupRetentionDays",
       "database.instanceClass",
+      "exposure.domain",
       "namespace",
-      "networking.domain",
       "registry.accessKeyId",
       "storage.size",
       "tags.aws:x",

@@ -189,7 +189,7 @@ function fullArgs(): UsageEngineStackArgs {
   return defaultArgs({
     database: { profile: "prod" },
     tls: { issuer: { type: "acme", kind: "Issuer", acmeEmail: "ops@example.com" } },
-    networking: { domain: "uepe.example.com", ingress: { enabled: true, className: "nginx" } },
+    exposure: { domain: "uepe.example.com", ingress: { enabled: true, className: "nginx" } },
     backup: { schedule: "cron(0 1 * * ? *)", coldBackupWindow: { from: "0 1 * * *", until: "0 7 * * *" } },
   });
 }

@@ -1,6 +1,6 @@
 /**
  * The chart contract as data to walk: one row per chart value key and Secret key the package
- * writes (from the tables in sdk/chart.ts), and the checks that hold produced chart values and
+ * writes (from the tables in sdk/chart/contract.ts), and the checks that hold produced chart values and
  * Secrets against those tables. Used by the contract test, `npm run check-chart` and the README
  * table generator.
  */
@@ -10,13 +10,12 @@ import {
   type ChartKey,
   chartKeyPaths,
   type Evidence,
-  inVersionRange,
-  isPlainObject,
   PULL_SECRET,
   SECRET_KEYS,
   type SecretKey,
   TLS_SECRET,
-} from "../sdk/chart";
+} from "../sdk/chart/contract";
+import { isPlainObject } from "../sdk/chart/values";
 
 export type RowKind = "value" | "secret";
 
@@ -32,8 +31,6 @@ export interface ContractRow {
   feed: string;
   evidence: Evidence;
   source?: string;
-  since?: string;
-  until?: string;
   /** The chart value a Secret key stands in for, when documented. */
   helmValue?: string;
 }
@@ -48,8 +45,6 @@ export function contractRows(): ContractRow[] {
       feed: k.feed,
       evidence: k.evidence,
       source: k.source,
-      since: k.since,
-      until: k.until,
     }),
   );
   const secrets = Object.entries(SECRET_KEYS as Record<string, SecretKey>).map(
@@ -61,8 +56,6 @@ export function contractRows(): ContractRow[] {
       feed: k.feed,
       evidence: k.evidence,
       source: k.source,
-      since: k.since,
-      until: k.until,
       helmValue: k.helmValue,
     }),
   );
@@ -236,9 +229,4 @@ export function userSecretKeys(credentials: unknown): string[] {
   const renamed = isPlainObject(credentials.keyNames) ? Object.values(credentials.keyNames).map(String) : [];
   const extra = isPlainObject(credentials.extra) ? Object.keys(credentials.extra) : [];
   return [...renamed, ...extra];
-}
-
-/** Rows whose since/until range excludes `version`. */
-export function outOfRange(rows: readonly ContractRow[], version: string): ContractRow[] {
-  return rows.filter((row) => !inVersionRange(row, version));
 }

@@ -26,15 +26,8 @@ function evidence(row: ContractRow): string {
 
 /** The Markdown table, one row per key, chart values first; columns padded as biome formats them. */
 export function renderChartTable(rows: readonly ContractRow[] = contractRows()): string {
-  const header = ["Key", "Where", "Fed by", "Since", "Until", "Evidence"];
-  const body = rows.map((row) => [
-    `\`${row.key}\``,
-    cell(where(row)),
-    cell(row.feed),
-    row.since ?? "—",
-    row.until ?? "—",
-    evidence(row),
-  ]);
+  const header = ["Key", "Where", "Fed by", "Evidence"];
+  const body = rows.map((row) => [`\`${row.key}\``, cell(where(row)), cell(row.feed), evidence(row)]);
   const widths = header.map((h, i) => Math.max(3, h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");

@@ -16,13 +16,12 @@ import { readFileSync } from "node:fs";
 import * as semver from "semver";
 import { parse as parseYaml } from "yaml";
 import { UsageEngineStack, type UsageEngineStackArgs } from "../sdk";
-import { CHART_NAME, REMOVED_VALUES, type RemovedValue } from "../sdk/chart";
+import { CHART_NAME, REMOVED_VALUES, type RemovedValue } from "../sdk/chart/contract";
 import { ArgumentError } from "../sdk/validation";
 import {
   type ContractRow,
   contractRows,
   hasPath,
-  outOfRange,
   uepeRelease,
   userSecretKeys,
   valuePathIndex,
@@ -226,8 +225,6 @@ export interface Comparison {
   removed: Finding[];
   /** Keys of the user's own values the chart does not have (information only). */
   userUnknown: string[];
-  /** Written keys whose since/until range excludes the version. */
-  outOfRange: ContractRow[];
 }
 
 /** Compares what the package writes with a chart's values file. */
@@ -252,20 +249,11 @@ export function compare(written: Written, chartValues: Values): Comparison {
   const userUnknown = leafPaths(written.userValues).filter(
     (p) => !chartHas(chartValues, p) && !removed.some((r) => r.path === p),
   );
-  const writtenRows = [
-    ...written.valuePaths.map(rowOf),
-    ...written.secretKeys.map((k) =>
-      contractRows().find(
-        (row) => row.kind === "secret" && row.secret === k.tableSecret && row.key === k.key,
-      ),
-    ),
-  ].filter((row): row is ContractRow => row !== undefined);
   return {
     unknown,
     confirmed,
     removed,
     userUnknown,
-    outOfRange: outOfRange([...new Set(writtenRows)], written.version),
   };
 }
 
@@ -336,13 +324,6 @@ export function report(
     out,
   );
   section("Removed keys in use", result.removed.map(describe), out);
-  section(
-    `Keys whose since/until range excludes ${written.version}`,
-    result.outOfRange.map(
-      (r) => `${r.secret ? `${r.secret}/` : ""}${r.key}  since ${r.since ?? "-"}, until ${r.until ?? "-"}`,
-    ),
-    out,
-  );
   if (result.userUnknown.length > 0)
     section("Your own values the chart does not have (not checked further)", result.userUnknown, out);
   section(

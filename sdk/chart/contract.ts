@@ -1,6 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as semver from "semver";
-import { type Checker, isUnknown } from "./validation";
+import { type Checker, isUnknown } from "../validation";
 
 /**
  * The chart contract: every UEPE chart value key and Secret key name this package writes, the
@@ -8,8 +7,8 @@ import { type Checker, isUnknown } from "./validation";
  *
  * Evidence: "verified" keys were seen in DigitalRoute documentation (source given); "unverified"
  * keys are our best reading of the 4.x chart and must be confirmed with
- * `helm show values digitalroute/usage-engine-private-edition --version <v>` (see README, "Chart
- * contract"). Any of them can be overridden through the `values` argument.
+ * `helm show values digitalroute/usage-engine-private-edition --version <v>` (see
+ * docs/chart-contract.md). Any of them can be overridden through the `values` argument.
  */
 
 export const CHART_REPOSITORY = "https://digitalroute-public.github.io/usage-engine-private-edition";
@@ -17,7 +16,6 @@ export const CHART_NAME = "usage-engine-private-edition";
 
 /** DigitalRoute's registry for the UEPE images; tags are `<version>`, `-ec`, `-operator`, `-ui`. */
 export const DIGITALROUTE_REGISTRY = "462803626708.dkr.ecr.eu-west-1.amazonaws.com";
-export const DIGITALROUTE_REPOSITORY = `${DIGITALROUTE_REGISTRY}/usage-engine-private-edition`;
 /** AWS account of DigitalRoute's ECR and the region it serves the images from (verified: 277676052). */
 export const DIGITALROUTE_ECR_ACCOUNT = "462803626708";
 export const DIGITALROUTE_ECR_REGION = "eu-west-1";
@@ -53,10 +51,6 @@ export interface ChartKey {
   readonly evidence: Evidence;
   /** Where it was verified (documentation page or chart version); required when `verified`. */
   readonly source?: string;
-  /** First chart version that has the key, when known. */
-  readonly since?: string;
-  /** First chart version that no longer has the key, when known. */
-  readonly until?: string;
 }
 
 const DOCS = "https://infozone.atlassian.net/wiki/spaces/UEPE4D/pages";
@@ -70,7 +64,7 @@ export const CHART_KEYS = {
     source: `${DOCS}/160961577`,
   },
   environment: { path: "environment", feed: 'constant "aws"', evidence: "unverified" },
-  domain: { path: "global.domain", feed: "networking.domain", evidence: "unverified" },
+  domain: { path: "global.domain", feed: "exposure.domain", evidence: "unverified" },
   imagePullSecrets: {
     path: "global.imagePullSecrets",
     feed: "registry pull secret name",
@@ -141,29 +135,29 @@ export const CHART_KEYS = {
     feed: "tls.existingSecretName",
     evidence: "unverified",
   },
-  serviceType: { path: "platform.service.type", feed: "networking.serviceType", evidence: "unverified" },
+  serviceType: { path: "platform.service.type", feed: "exposure.serviceType", evidence: "unverified" },
   serviceAnnotations: {
     path: "platform.service.annotations",
-    feed: "networking.serviceAnnotations",
+    feed: "exposure.serviceAnnotations",
     evidence: "unverified",
   },
   loadBalancerSourceRanges: {
     path: "platform.service.loadBalancerSourceRanges",
-    feed: "networking.loadBalancerSourceRanges",
+    feed: "exposure.loadBalancerSourceRanges",
     evidence: "unverified",
   },
-  ingressEnabled: { path: "ingress.enabled", feed: "networking.ingress.enabled", evidence: "unverified" },
+  ingressEnabled: { path: "ingress.enabled", feed: "exposure.ingress.enabled", evidence: "unverified" },
   ingressClassName: {
     path: "ingress.className",
-    feed: "networking.ingress.className",
+    feed: "exposure.ingress.className",
     evidence: "unverified",
   },
   ingressAnnotations: {
     path: "ingress.annotations",
-    feed: "networking.ingress.annotations + cert-manager issuer annotation",
+    feed: "exposure.ingress.annotations + cert-manager issuer annotation",
     evidence: "unverified",
   },
-  ingressTls: { path: "ingress.tls.enabled", feed: "networking.ingress.tls", evidence: "unverified" },
+  ingressTls: { path: "ingress.tls.enabled", feed: "exposure.ingress.tls", evidence: "unverified" },
   ingressTlsSecretName: {
     path: "ingress.tls.secretName",
     feed: "tls Secret (secret mode) or <release>-ingress-tls (cert-manager)",
@@ -171,17 +165,17 @@ export const CHART_KEYS = {
   },
   ingressPlatformHost: {
     path: "ingress.hosts.platform",
-    feed: "networking.ingress.host or platform.<domain>",
+    feed: "exposure.ingress.host or platform.<domain>",
     evidence: "unverified",
   },
   ingressDesktopOnlineHost: {
     path: "ingress.hosts.desktopOnline",
-    feed: "networking.ingress.desktopOnlineHost or desktop-online.<domain>",
+    feed: "exposure.ingress.desktopOnlineHost or desktop-online.<domain>",
     evidence: "unverified",
   },
   ingressControllerServiceName: {
     path: "global.ingressController.serviceName",
-    feed: "ingress-nginx controller Service, when networking.installIngressNginx",
+    feed: "ingress-nginx controller Service, when exposure.installIngressNginx",
     evidence: "unverified",
   },
   suspendFrom: {
@@ -237,10 +231,6 @@ export interface SecretKey {
   readonly evidence: Evidence;
   /** Where it was verified; required when `verified`. */
   readonly source?: string;
-  /** First chart version that reads the key, when known. */
-  readonly since?: string;
-  /** First chart version that no longer reads the key, when known. */
-  readonly until?: string;
   /** The chart value the key stands in for, when documented; the package never writes it. */
   readonly helmValue?: string;
 }
@@ -415,13 +405,6 @@ export function chartKeyPaths(key: ChartKey): string[] {
   return Object.values(DATABASE_VALUES_BLOCK).map((block) => key.path.replace("<db>", block));
 }
 
-/** Whether a key with this `since`/`until` exists in the given chart version. */
-export function inVersionRange(entry: { since?: string; until?: string }, version: string): boolean {
-  if (entry.since !== undefined && semver.lt(version, entry.since)) return false;
-  if (entry.until !== undefined && semver.gte(version, entry.until)) return false;
-  return true;
-}
-
 const UPGRADE_PREPARATIONS = `${DOCS}/226197661`;
 
 /** A chart value key that a chart version removed or renamed. */
@@ -502,7 +485,7 @@ function setsPath(values: unknown, path: string): boolean {
   for (const part of path.split(".")) {
     if (typeof node !== "object" || node === null || Array.isArray(node) || isUnknown(node)) return false;
     if (!Object.hasOwn(node, part)) return false;
-    node = (node as Values)[part];
+    node = Reflect.get(node, part);
   }
   return node !== null && node !== undefined;
 }
@@ -528,175 +511,4 @@ export function checkRemovedValues(
         : "the key taken out of values: the chart has no replacement",
     );
   }
-}
-
-/** What the package knows when it renders chart values. */
-export interface ChartInputs {
-  licenseKey: pulumi.Input<string>;
-  database: {
-    type: DatabaseType;
-    host: pulumi.Input<string>;
-    port: pulumi.Input<number>;
-    name: pulumi.Input<string>;
-    adminUser?: pulumi.Input<string>;
-    createSystemDatabase: boolean;
-  };
-  /** PVC mounted as shared storage; undefined disables persistence. */
-  claimName?: pulumi.Input<string>;
-  tls:
-    | { mode: "certManager"; issuerKind: pulumi.Input<string>; issuerName: pulumi.Input<string> }
-    | { mode: "secret"; secretName: pulumi.Input<string> }
-    | { mode: "disabled" };
-  imagePullSecretNames: pulumi.Input<string>[];
-  /** Where the images come from when not the chart's default (a mirror); tags keep their suffixes. */
-  images?: { repository: string; version: string };
-  serviceType: string;
-  domain?: string;
-  suspend?: { from: string; until: string };
-  networking?: ChartNetworking;
-}
-
-/** How the platform is exposed (see sdk/networking.ts). */
-export interface ChartNetworking {
-  serviceAnnotations?: Record<string, string>;
-  loadBalancerSourceRanges?: string[];
-  ingress?: {
-    className: string;
-    annotations: Record<string, pulumi.Input<string>>;
-    /** TLS Secret of the ingress hosts; undefined serves the ingress over plain HTTP. */
-    tlsSecretName?: pulumi.Input<string>;
-    platformHost: string;
-    desktopOnlineHost: string;
-  };
-  /** The ingress controller Service installed next to the platform, when the package installs one. */
-  ingressControllerServiceName?: string;
-}
-
-type Values = Record<string, unknown>;
-
-/** Writes one table key; `<db>` in the path is replaced by the database values block. */
-function put(values: Values, key: ChartKeyName, value: unknown, db?: DatabaseType): void {
-  const path = CHART_KEYS[key].path.replace("<db>", db ? DATABASE_VALUES_BLOCK[db] : "<db>");
-  const parts = path.split(".");
-  let node = values;
-  for (const part of parts.slice(0, -1)) {
-    node[part] ??= {};
-    node = node[part] as Values;
-  }
-  node[parts[parts.length - 1]] = value;
-}
-
-function renderDatabase(values: Values, db: ChartInputs["database"]): void {
-  put(values, "dbType", db.type);
-  put(values, "dbHost", db.host, db.type);
-  put(values, "dbPort", db.port, db.type);
-  put(values, "dbName", db.name, db.type);
-  if (db.adminUser !== undefined) put(values, "dbAdminUsername", db.adminUser, db.type);
-  put(values, "dbCreate", db.createSystemDatabase);
-}
-
-function renderTls(values: Values, tls: ChartInputs["tls"]): void {
-  put(values, "tlsEnabled", tls.mode !== "disabled");
-  if (tls.mode === "certManager") {
-    put(values, "tlsStoreType", "certManager");
-    put(values, "tlsIssuerKind", tls.issuerKind);
-    put(values, "tlsIssuerName", tls.issuerName);
-  } else if (tls.mode === "secret") {
-    put(values, "tlsStoreType", "secret");
-    put(values, "tlsSecretName", tls.secretName);
-  }
-}
-
-function renderNetworking(values: Values, networking: ChartNetworking): void {
-  if (networking.serviceAnnotations && Object.keys(networking.serviceAnnotations).length > 0)
-    put(values, "serviceAnnotations", networking.serviceAnnotations);
-  if (networking.loadBalancerSourceRanges && networking.loadBalancerSourceRanges.length > 0)
-    put(values, "loadBalancerSourceRanges", networking.loadBalancerSourceRanges);
-  if (networking.ingressControllerServiceName)
-    put(values, "ingressControllerServiceName", networking.ingressControllerServiceName);
-  const ingress = networking.ingress;
-  put(values, "ingressEnabled", ingress !== undefined);
-  if (!ingress) return;
-  put(values, "ingressClassName", ingress.className);
-  if (Object.keys(ingress.annotations).length > 0) put(values, "ingressAnnotations", ingress.annotations);
-  put(values, "ingressTls", ingress.tlsSecretName !== undefined);
-  if (ingress.tlsSecretName !== undefined) put(values, "ingressTlsSecretName", ingress.tlsSecretName);
-  put(values, "ingressPlatformHost", ingress.platformHost);
-  put(values, "ingressDesktopOnlineHost", ingress.desktopOnlineHost);
-}
-
-const IMAGE_KEYS: Record<UepeImage, { repository: ChartKeyName; tag: ChartKeyName }> = {
-  platform: { repository: "platformImageRepository", tag: "platformImageTag" },
-  ec: { repository: "ecImageRepository", tag: "ecImageTag" },
-  operator: { repository: "operatorImageRepository", tag: "operatorImageTag" },
-  ui: { repository: "uiImageRepository", tag: "uiImageTag" },
-};
-
-function renderImages(values: Values, images: { repository: string; version: string }): void {
-  for (const image of Object.keys(IMAGE_KEYS) as UepeImage[]) {
-    put(values, IMAGE_KEYS[image].repository, images.repository);
-    put(values, IMAGE_KEYS[image].tag, `${images.version}${IMAGE_TAG_SUFFIXES[image]}`);
-  }
-}
-
-/** The package's chart values, before user `values` are merged (may hold Outputs). */
-export function renderChartValues(inputs: ChartInputs): Values {
-  const values: Values = {};
-  put(values, "environment", "aws");
-  put(values, "licenseKey", pulumi.secret(inputs.licenseKey));
-  if (inputs.domain) put(values, "domain", inputs.domain);
-  if (inputs.imagePullSecretNames.length > 0)
-    put(
-      values,
-      "imagePullSecrets",
-      inputs.imagePullSecretNames.map((name) => ({ name })),
-    );
-  if (inputs.images) renderImages(values, inputs.images);
-  put(values, "persistenceEnabled", inputs.claimName !== undefined);
-  if (inputs.claimName !== undefined) put(values, "persistenceExistingClaim", inputs.claimName);
-  renderDatabase(values, inputs.database);
-  renderTls(values, inputs.tls);
-  put(values, "serviceType", inputs.serviceType);
-  if (inputs.networking) renderNetworking(values, inputs.networking);
-  if (inputs.suspend) {
-    put(values, "suspendFrom", inputs.suspend.from);
-    put(values, "suspendUntil", inputs.suspend.until);
-  }
-  return values;
-}
-
-/** A JSON-like object (not null, not a list): what a values map or one of its blocks is. */
-export function isPlainObject(value: unknown): value is Values {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Deep merge where `override` wins; lists are replaced, not concatenated (Helm semantics). */
-export function deepMerge(base: Values, override: Values): Values {
-  const out: Values = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? deepMerge(out[key] as Values, value) : value;
-  }
-  return out;
-}
-
-/** Sorts object keys recursively so serialized values never diff on key order. */
-export function sortKeys<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(sortKeys) as T;
-  if (!isPlainObject(value)) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, sortKeys(value[k])]),
-  ) as T;
-}
-
-/**
- * Final chart values: the package's values with user `values` deep-merged last (user wins),
- * keys sorted, and the whole map secret because it carries the license key.
- */
-export function chartValues(inputs: ChartInputs, userValues?: Values): pulumi.Output<Values> {
-  const merged = deepMerge(renderChartValues(inputs), userValues ?? {});
-  return pulumi.secret(
-    pulumi.output(merged).apply((v) => sortKeys(v as Values) as Values),
-  ) as unknown as pulumi.Output<Values>;
 }

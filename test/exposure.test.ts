@@ -1,13 +1,14 @@
 import * as assert from "node:assert/strict";
 import {
   ArgumentError,
-  Networking,
-  type NetworkingOptions,
+  Exposure,
+  type ExposureOptions,
   UsageEngineStack,
   type UsageEngineStackArgs,
 } from "../sdk";
-import { CHART_KEYS } from "../sdk/chart";
-import { DESKTOP_CLIENT_PORT, EXTERNAL_DNS_CHART, INGRESS_NGINX_CHART } from "../sdk/networking";
+import { EXTERNAL_DNS_CHART, INGRESS_NGINX_CHART } from "../sdk/addons";
+import { DESKTOP_CLIENT_PORT } from "../sdk/args";
+import { CHART_KEYS } from "../sdk/chart/contract";
 import { captureWarnings, defaultArgs, deploy } from "./fixtures";
 import { ACCOUNT, at, ofType, one, REGION, recorded, resetMocks, resolved, settle } from "./harness";
 
@@ -28,7 +29,7 @@ async function stackWith(overrides: Partial<UsageEngineStackArgs>) {
   return { stack, values: one(RELEASE, "uepe-release").inputs.values };
 }
 
-describe("Networking", () => {
+describe("Exposure", () => {
   let warnings: ReturnType<typeof captureWarnings>;
   beforeEach(() => {
     resetMocks();
@@ -54,7 +55,7 @@ describe("Networking", () => {
 
   it("LoadBalancer: NLB annotations and source ranges reach the platform Service", async () => {
     const { values } = await stackWith({
-      networking: {
+      exposure: {
         serviceType: "LoadBalancer",
         serviceAnnotations: NLB,
         loadBalancerSourceRanges: ["203.0.113.0/24", "198.51.100.7/32"],
@@ -70,7 +71,7 @@ describe("Networking", () => {
 
   it("ingress with a domain: default hosts, cert-manager certificate, HTTPS URLs, domain to chart and issuer", async () => {
     const { stack, values } = await stackWith({
-      networking: { domain: "uepe.example.com", ingress: { enabled: true } },
+      exposure: { domain: "uepe.example.com", ingress: { enabled: true } },
       tls: { issuer: { type: "acme", acmeEmail: "ops@example.com" } },
     });
     assert.equal(at(values, CHART_KEYS.domain.path), "uepe.example.com");
@@ -92,7 +93,7 @@ describe("Networking", () => {
 
   it("explicit hosts and class win; a namespaced Issuer gets the issuer annotation; your cert-manager annotation is kept", async () => {
     const { values } = await stackWith({
-      networking: {
+      exposure: {
         ingress: {
           enabled: true,
           className: "internal",
@@ -113,7 +114,7 @@ describe("Networking", () => {
 
     resetMocks();
     const mine = await stackWith({
-      networking: {
+      exposure: {
         domain: "uepe.example.com",
         ingress: { enabled: true, annotations: { "cert-manager.io/cluster-issuer": "letsencrypt-prod" } },
       },
@@ -125,7 +126,7 @@ describe("Networking", () => {
 
   it("secret mode: the ingress serves the TLS Secret; disabled TLS: plain HTTP URLs", async () => {
     const { values } = await stackWith({
-      networking: { domain: "uepe.example.com", ingress: { enabled: true } },
+      exposure: { domain: "uepe.example.com", ingress: { enabled: true } },
       tls: { mode: "secret", existingSecretName: "uepe-cert" },
     });
     assert.equal(at(values, CHART_KEYS.ingressTlsSecretName.path), "uepe-cert");
@@ -133,7 +134,7 @@ describe("Networking", () => {
 
     resetMocks();
     const plain = await stackWith({
-      networking: { domain: "uepe.example.com", ingress: { enabled: true } },
+      exposure: { domain: "uepe.example.com", ingress: { enabled: true } },
       tls: { mode: "disabled" },
     });
     assert.equal(at(plain.values, CHART_KEYS.ingressTls.path), false);
@@ -143,7 +144,7 @@ describe("Networking", () => {
 
   it("warns that ClusterIP leaves the Desktop client's TCP 6790 unreachable, even behind an ingress", async () => {
     await stackWith({
-      networking: { serviceType: "ClusterIP", domain: "uepe.example.com", ingress: { enabled: true } },
+      exposure: { serviceType: "ClusterIP", domain: "uepe.example.com", ingress: { enabled: true } },
     });
     const warning = warnings.messages.find((m) => m.includes("6790"));
     assert.ok(warning, "a ClusterIP platform must warn about the Desktop client");
@@ -152,7 +153,7 @@ describe("Networking", () => {
   });
 
   it("installs ingress-nginx pinned, with your version and values, and points the chart at its controller", async () => {
-    const { values } = await stackWith({ networking: { installIngressNginx: true } });
+    const { values } = await stackWith({ exposure: { installIngressNginx: true } });
     const release = one(RELEASE, "ingress-nginx");
     assert.equal(release.inputs.chart, "ingress-nginx");
     assert.equal(release.inputs.version, INGRESS_NGINX_CHART.version);
@@ -163,7 +164,7 @@ describe("Networking", () => {
 
     resetMocks();
     await stackWith({
-      networking: {
+      exposure: {
         installIngressNginx: true,
         ingressNginx: { version: "4.14.0", values: { controller: { replicaCount: 3 } } },
         ingress: {
@@ -182,7 +183,7 @@ describe("Networking", () => {
 
   it("installs external-dns for the hosted zone with an IRSA role limited to that zone", async () => {
     await stackWith({
-      networking: {
+      exposure: {
         domain: "uepe.example.com",
         externalDns: { hostedZoneId: ZONE, identity: { mode: "irsa", oidcProviderArn: OIDC } },
       },
@@ -221,7 +222,7 @@ describe("Networking", () => {
 
   it("external-dns overrides: version and values win; Pod Identity adds the association", async () => {
     await stackWith({
-      networking: {
+      exposure: {
         externalDns: {
           hostedZoneId: ZONE,
           version: "1.18.0",
@@ -241,138 +242,138 @@ describe("Networking", () => {
   });
 
   it("the UEPE release does not wait for the add-ons it does not consume", async () => {
-    await stackWith({ networking: { installIngressNginx: true, externalDns: { hostedZoneId: ZONE } } });
+    await stackWith({ exposure: { installIngressNginx: true, externalDns: { hostedZoneId: ZONE } } });
     const uepe = one(RELEASE, "uepe-release");
     for (const addon of [one(RELEASE, "ingress-nginx"), one(RELEASE, "external-dns")])
       assert.ok(!uepe.dependencies.includes(addon.urn), `${addon.name} must not gate the release`);
   });
 
   it("is usable alone", async () => {
-    const part = new Networking("edge", {
-      networking: { domain: "uepe.example.com", ingress: { enabled: true }, installIngressNginx: true },
+    const part = new Exposure("edge", {
+      exposure: { domain: "uepe.example.com", ingress: { enabled: true }, installIngressNginx: true },
     });
     await settle();
-    assert.equal(one("usage-engine:index:Networking").name, "edge");
-    assert.equal(one(RELEASE, "ingress-nginx").parent, one("usage-engine:index:Networking").urn);
+    assert.equal(one("usage-engine:index:Exposure").name, "edge");
+    assert.equal(one(RELEASE, "ingress-nginx").parent, one("usage-engine:index:Exposure").urn);
     assert.equal(await resolved(part.platformUrl), "https://platform.uepe.example.com");
   });
 
   describe("rejects bad input before registering anything", () => {
     const cases: {
       name: string;
-      networking: NetworkingOptions;
+      exposure: ExposureOptions;
       path: string;
       problem: RegExp;
       tls?: object;
     }[] = [
       {
         name: "unknown service type",
-        networking: { serviceType: "Loadbalancer" as never },
-        path: "networking.serviceType",
+        exposure: { serviceType: "Loadbalancer" as never },
+        path: "exposure.serviceType",
         problem: /"Loadbalancer" is not supported \(did you mean "LoadBalancer"\?\)/,
       },
       {
         name: "CIDR with a /33 prefix",
-        networking: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/33"] },
-        path: "networking.loadBalancerSourceRanges[0]",
+        exposure: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/33"] },
+        path: "exposure.loadBalancerSourceRanges[0]",
         problem: /"10\.0\.0\.0\/33" is not a CIDR block; expected an IPv4 CIDR block/,
       },
       {
         name: "CIDR with an octet over 255",
-        networking: {
+        exposure: {
           serviceType: "LoadBalancer",
           loadBalancerSourceRanges: ["203.0.113.0/24", "300.1.1.0/24"],
         },
-        path: "networking.loadBalancerSourceRanges[1]",
+        path: "exposure.loadBalancerSourceRanges[1]",
         problem: /is not a CIDR block/,
       },
       {
         name: "a bare address",
-        networking: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.7"] },
-        path: "networking.loadBalancerSourceRanges[0]",
+        exposure: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.7"] },
+        path: "exposure.loadBalancerSourceRanges[0]",
         problem: /is not a CIDR block/,
       },
       {
         name: "source ranges without a load balancer",
-        networking: { loadBalancerSourceRanges: ["203.0.113.0/24"] },
-        path: "networking.loadBalancerSourceRanges",
+        exposure: { loadBalancerSourceRanges: ["203.0.113.0/24"] },
+        path: "exposure.loadBalancerSourceRanges",
         problem: /only applies to serviceType "LoadBalancer" \(is "NodePort"\)/,
       },
       {
         name: "upper-case host",
-        networking: {
+        exposure: {
           ingress: { enabled: true, host: "Platform.Example.com", desktopOnlineHost: "ui.example.com" },
         },
-        path: "networking.ingress.host",
+        path: "exposure.ingress.host",
         problem: /"Platform\.Example\.com" is not a valid host name/,
       },
       {
         name: "host with a label over 63 characters (RFC 1123)",
-        networking: { domain: `${"a".repeat(64)}.example.com` },
-        path: "networking.domain",
+        exposure: { domain: `${"a".repeat(64)}.example.com` },
+        path: "exposure.domain",
         problem: /is not a valid host name/,
       },
       {
         name: "a URL as the Desktop Online host",
-        networking: {
+        exposure: {
           ingress: { enabled: true, host: "p.example.com", desktopOnlineHost: "https://ui.example.com" },
         },
-        path: "networking.ingress.desktopOnlineHost",
+        path: "exposure.ingress.desktopOnlineHost",
         problem: /is not a valid host name/,
       },
       {
         name: "ingress without hosts or domain",
-        networking: { ingress: { enabled: true } },
-        path: "networking.ingress.host",
-        problem: /is required when networking\.domain is not set/,
+        exposure: { ingress: { enabled: true } },
+        path: "exposure.ingress.host",
+        problem: /is required when exposure\.domain is not set/,
       },
       {
         name: "ingress TLS without a certificate",
-        networking: { domain: "uepe.example.com", ingress: { enabled: true, tls: true } },
+        exposure: { domain: "uepe.example.com", ingress: { enabled: true, tls: true } },
         tls: { mode: "disabled" },
-        path: "networking.ingress.tls",
+        path: "exposure.ingress.tls",
         problem: /needs a certificate but tls\.mode is "disabled"/,
       },
       {
         name: "invalid annotation key",
-        networking: { serviceAnnotations: { "bad key!": "x" } },
-        path: "networking.serviceAnnotations.bad key!",
+        exposure: { serviceAnnotations: { "bad key!": "x" } },
+        path: "exposure.serviceAnnotations.bad key!",
         problem: /is not a valid annotation key/,
       },
       {
         name: "external-dns without a hosted zone",
-        networking: { externalDns: {} as never },
-        path: "networking.externalDns.hostedZoneId",
+        exposure: { externalDns: {} as never },
+        path: "exposure.externalDns.hostedZoneId",
         problem: /is required/,
       },
       {
         name: "external-dns with a malformed zone",
-        networking: { externalDns: { hostedZoneId: "example.com" } },
-        path: "networking.externalDns.hostedZoneId",
+        exposure: { externalDns: { hostedZoneId: "example.com" } },
+        path: "exposure.externalDns.hostedZoneId",
         problem: /expected a Route 53 hosted zone id/,
       },
       {
         name: "external-dns IRSA without the OIDC provider",
-        networking: { externalDns: { hostedZoneId: ZONE, identity: { mode: "irsa" } } },
-        path: "networking.externalDns.identity.oidcProviderArn",
+        exposure: { externalDns: { hostedZoneId: ZONE, identity: { mode: "irsa" } } },
+        path: "exposure.externalDns.identity.oidcProviderArn",
         problem: /is required/,
       },
       {
         name: "ingress-nginx options without installing it",
-        networking: { ingressNginx: { version: "4.15.1" } },
-        path: "networking.ingressNginx",
+        exposure: { ingressNginx: { version: "4.15.1" } },
+        path: "exposure.ingressNginx",
         problem: /installIngressNginx is not true/,
       },
       {
         name: "malformed add-on chart version",
-        networking: { installIngressNginx: true, ingressNginx: { version: "latest" } },
-        path: "networking.ingressNginx.version",
+        exposure: { installIngressNginx: true, ingressNginx: { version: "latest" } },
+        path: "exposure.ingressNginx.version",
         problem: /expected a chart version/,
       },
       {
         name: "unknown key",
-        networking: { loadBalancerSourceRange: ["203.0.113.0/24"] } as never,
-        path: "networking.loadBalancerSourceRange",
+        exposure: { loadBalancerSourceRange: ["203.0.113.0/24"] } as never,
+        path: "exposure.loadBalancerSourceRange",
         problem: /is not a known argument \(did you mean "loadBalancerSourceRanges"\?\)/,
       },
     ];
@@ -383,7 +384,7 @@ describe("Networking", () => {
           () =>
             new UsageEngineStack(
               "uepe",
-              defaultArgs({ networking: c.networking, ...(c.tls ? { tls: c.tls } : {}) }),
+              defaultArgs({ exposure: c.exposure, ...(c.tls ? { tls: c.tls } : {}) }),
             ),
           (err: unknown) => {
             assert.ok(err instanceof ArgumentError);
@@ -397,10 +398,10 @@ describe("Networking", () => {
         assert.equal(recorded.length, 0);
       });
 
-    it("the Networking part alone rejects the same input", async () => {
+    it("the Exposure part alone rejects the same input", async () => {
       assert.throws(
-        () => new Networking("edge", { networking: { loadBalancerSourceRanges: ["10.0.0.0/8"] } }),
-        /networking\.loadBalancerSourceRanges: only applies to serviceType "LoadBalancer"/,
+        () => new Exposure("edge", { exposure: { loadBalancerSourceRanges: ["10.0.0.0/8"] } }),
+        /exposure\.loadBalancerSourceRanges: only applies to serviceType "LoadBalancer"/,
       );
       await settle();
       assert.equal(recorded.length, 0);

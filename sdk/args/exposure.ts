@@ -1,0 +1,272 @@
+import { EXTERNAL_DNS_CHART, INGRESS_NGINX_CHART } from "../addons";
+import type { Values } from "../chart/values";
+import type { Checker } from "../validation";
+import {
+  type AwsIdentityOptions,
+  checkHostedZoneId,
+  type IdentitySpec,
+  resolveAwsIdentity,
+} from "./identity";
+import { keyList } from "./keys";
+
+/** Kubernetes Service type of the platform. */
+export const ServiceType = {
+  NodePort: "NodePort",
+  LoadBalancer: "LoadBalancer",
+  ClusterIP: "ClusterIP",
+} as const;
+export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
+
+/** An HTTP(S) ingress in front of the platform's web endpoints (REST APIs and Desktop Online). */
+export interface IngressOptions {
+  /** Create the ingress. Default: false. */
+  enabled?: boolean;
+  /** Ingress class. Default: `nginx`. */
+  className?: string;
+  /** Host name of the platform's REST endpoints. Default: `platform.<domain>` (requires `domain`). */
+  host?: string;
+  /** Host name of Desktop Online. Default: `desktop-online.<domain>` (requires `domain`). */
+  desktopOnlineHost?: string;
+  /** Annotations on the ingress; a cert-manager issuer annotation is added unless you set one. Default: none. */
+  annotations?: { [key: string]: string };
+  /** Serve the ingress hosts over HTTPS with the platform's issuer or TLS Secret. Default: true unless `tls.mode` is `disabled`. */
+  tls?: boolean;
+}
+
+/** A companion Helm chart the package installs when asked: pinned, with your overrides. */
+export interface AddonChartOptions {
+  /** Chart version. Default: the version pinned by this package. */
+  version?: string;
+  /** Extra chart values, deep-merged last (you win). Default: none. */
+  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
+  values?: { [key: string]: any };
+}
+
+/** external-dns keeps Route 53 records for the ingress hosts (and LoadBalancer Services) up to date. */
+export interface ExternalDnsOptions {
+  /** Route 53 hosted zone external-dns manages, e.g. `Z0123456789ABCDEFGHIJ`. */
+  hostedZoneId: string;
+  /** IAM role external-dns uses (created for `irsa` or `podIdentity`). Default: `{ mode: "none" }` (the pod's existing credentials). */
+  identity?: AwsIdentityOptions;
+  /** Chart version. Default: `1.19.0`. */
+  version?: string;
+  /** Extra chart values, deep-merged last (you win). Default: none. */
+  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
+  values?: { [key: string]: any };
+}
+
+/** How the platform is reached. */
+export interface ExposureOptions {
+  /** Service type of the platform; it carries the Desktop client's TCP 6790, which no HTTP ingress can. Default: `NodePort`. */
+  serviceType?: ServiceType;
+  /** Annotations on the platform Service, e.g. AWS Load Balancer Controller NLB settings. Default: none. */
+  serviceAnnotations?: { [key: string]: string };
+  /** Client CIDR blocks allowed through the load balancer (`LoadBalancer` only). Default: none (the load balancer's own default). */
+  loadBalancerSourceRanges?: string[];
+  /** HTTP(S) ingress. Default: none. */
+  ingress?: IngressOptions;
+  /** DNS domain of the installation, e.g. `uepe.example.com`; flows to the chart, the ingress hosts and the ACME solver. Default: none. */
+  domain?: string;
+  /** Install the ingress-nginx controller (namespace `ingress-nginx`). Default: false. */
+  installIngressNginx?: boolean;
+  /** ingress-nginx chart version and values. Default: chart `4.15.1`, its own defaults. */
+  ingressNginx?: AddonChartOptions;
+  /** Install external-dns for this hosted zone (namespace `external-dns`). Default: not installed. */
+  externalDns?: ExternalDnsOptions;
+}
+
+/** The platform's Desktop control interface: raw TCP, never through an HTTP ingress. */
+export const DESKTOP_CLIENT_PORT = 6790;
+
+export interface ResolvedIngress {
+  className: string;
+  platformHost: string;
+  desktopOnlineHost: string;
+  annotations: { [key: string]: string };
+  tls: boolean;
+}
+
+/** A companion chart to install: its version and values, defaults applied. */
+export interface AddonChartSpec {
+  version: string;
+  values: Values;
+}
+
+/** How the platform is reached, after resolution. */
+export interface ExposureSpec {
+  serviceType: ServiceType;
+  serviceAnnotations: { [key: string]: string };
+  loadBalancerSourceRanges: string[];
+  domain?: string;
+  ingress?: ResolvedIngress;
+  /** Present when the package installs the ingress-nginx controller. */
+  ingressNginx?: AddonChartSpec;
+  /** Present when the package installs external-dns. */
+  externalDns?: AddonChartSpec & { hostedZoneId: string; identity: IdentitySpec };
+}
+
+const EXPOSURE_KEYS = keyList<ExposureOptions>({
+  serviceType: true,
+  serviceAnnotations: true,
+  loadBalancerSourceRanges: true,
+  ingress: true,
+  domain: true,
+  installIngressNginx: true,
+  ingressNginx: true,
+  externalDns: true,
+});
+const INGRESS_KEYS = keyList<IngressOptions>({
+  enabled: true,
+  className: true,
+  host: true,
+  desktopOnlineHost: true,
+  annotations: true,
+  tls: true,
+});
+const ADDON_CHART_KEYS = keyList<AddonChartOptions>({ version: true, values: true });
+const EXTERNAL_DNS_KEYS = keyList<ExternalDnsOptions>({
+  hostedZoneId: true,
+  identity: true,
+  version: true,
+  values: true,
+});
+/** Annotation keys: optional DNS-subdomain prefix, then a name of up to 63 characters. */
+const ANNOTATION_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const CHART_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+function isMap(value: unknown): value is object {
+  return typeof value === "object" && value !== null;
+}
+
+function checkAnnotations(check: Checker, path: string, annotations: unknown): void {
+  // Any key is allowed: knownKeys here only checks that it is a map.
+  if (!check.knownKeys(path, annotations, isMap(annotations) ? Object.keys(annotations) : [])) return;
+  for (const [key, value] of Object.entries(annotations)) {
+    if (!ANNOTATION_KEY.test(key))
+      check.fail(
+        `${path}.${key}`,
+        "is not a valid annotation key",
+        "[prefix/]name such as service.beta.kubernetes.io/aws-load-balancer-type",
+      );
+    check.string(`${path}.${key}`, value, "an annotation value string");
+  }
+}
+
+function checkAddonChart(check: Checker, path: string, options: AddonChartOptions | undefined): void {
+  if (!check.knownKeys(path, options, ADDON_CHART_KEYS)) return;
+  check.pattern(`${path}.version`, options.version, CHART_VERSION, "a chart version such as 4.15.1");
+  check.map(`${path}.values`, options.values, "a map of chart values");
+}
+
+function resolveIngress(
+  check: Checker,
+  path: string,
+  ingress: IngressOptions | undefined,
+  domain: string | undefined,
+  tlsEnabled: boolean,
+): ResolvedIngress | undefined {
+  // Checked as an unknown value so that the key check does not narrow the typed options.
+  const given: unknown = ingress;
+  if (ingress === undefined || !check.knownKeys(path, given, INGRESS_KEYS)) return undefined;
+  check.boolean(`${path}.enabled`, ingress.enabled);
+  check.boolean(`${path}.tls`, ingress.tls);
+  check.rfc1123Subdomain(`${path}.className`, ingress.className);
+  check.hostname(`${path}.host`, ingress.host);
+  check.hostname(`${path}.desktopOnlineHost`, ingress.desktopOnlineHost);
+  checkAnnotations(check, `${path}.annotations`, ingress.annotations);
+  if (ingress.enabled !== true) return undefined;
+  for (const [key, prefix] of [
+    ["host", "platform"],
+    ["desktopOnlineHost", "desktop-online"],
+  ] as const)
+    if (ingress[key] === undefined && domain === undefined)
+      check.fail(
+        `${path}.${key}`,
+        "is required when exposure.domain is not set",
+        `a host name such as ${prefix}.uepe.example.com`,
+      );
+  if (ingress.tls === true && !tlsEnabled)
+    check.fail(
+      `${path}.tls`,
+      'needs a certificate but tls.mode is "disabled"',
+      'tls.mode "certManager" or "secret", or ingress.tls false',
+    );
+  return {
+    className: ingress.className ?? "nginx",
+    platformHost: ingress.host ?? `platform.${domain}`,
+    desktopOnlineHost: ingress.desktopOnlineHost ?? `desktop-online.${domain}`,
+    annotations: ingress.annotations ?? {},
+    tls: ingress.tls ?? tlsEnabled,
+  };
+}
+
+/**
+ * Validates the exposure block and applies defaults. `tlsEnabled` is whether the platform has a
+ * certificate (tls.mode is not `disabled`): it decides whether the ingress serves HTTPS.
+ */
+export function resolveExposure(
+  check: Checker,
+  path: string,
+  exposure: ExposureOptions | undefined,
+  tlsEnabled = true,
+): ExposureSpec {
+  const n = exposure ?? {};
+  check.knownKeys(path, n, EXPOSURE_KEYS);
+  const serviceType = n.serviceType ?? "NodePort";
+  check.oneOf(`${path}.serviceType`, serviceType, ["NodePort", "LoadBalancer", "ClusterIP"]);
+  check.hostname(`${path}.domain`, n.domain);
+  checkAnnotations(check, `${path}.serviceAnnotations`, n.serviceAnnotations);
+  if (check.list(`${path}.loadBalancerSourceRanges`, n.loadBalancerSourceRanges)) {
+    n.loadBalancerSourceRanges.forEach((cidr, i) => {
+      check.cidr(`${path}.loadBalancerSourceRanges[${i}]`, cidr);
+    });
+    if (serviceType !== "LoadBalancer" && n.loadBalancerSourceRanges.length > 0)
+      check.fail(
+        `${path}.loadBalancerSourceRanges`,
+        `only applies to serviceType "LoadBalancer" (is "${serviceType}")`,
+        'serviceType "LoadBalancer" or no source ranges',
+      );
+  }
+  check.boolean(`${path}.installIngressNginx`, n.installIngressNginx);
+  checkAddonChart(check, `${path}.ingressNginx`, n.ingressNginx);
+  if (n.ingressNginx !== undefined && n.installIngressNginx !== true)
+    check.fail(
+      `${path}.ingressNginx`,
+      "is set but installIngressNginx is not true",
+      "installIngressNginx: true",
+    );
+  return {
+    serviceType,
+    serviceAnnotations: n.serviceAnnotations ?? {},
+    loadBalancerSourceRanges: n.loadBalancerSourceRanges ?? [],
+    domain: n.domain,
+    ingress: resolveIngress(check, `${path}.ingress`, n.ingress, n.domain, tlsEnabled),
+    ingressNginx:
+      n.installIngressNginx === true
+        ? {
+            version: n.ingressNginx?.version ?? INGRESS_NGINX_CHART.version,
+            values: n.ingressNginx?.values ?? {},
+          }
+        : undefined,
+    externalDns: resolveExternalDns(check, `${path}.externalDns`, n.externalDns),
+  };
+}
+
+function resolveExternalDns(
+  check: Checker,
+  path: string,
+  e: ExternalDnsOptions | undefined,
+): ExposureSpec["externalDns"] {
+  if (!check.knownKeys(path, e, EXTERNAL_DNS_KEYS)) return undefined;
+  check.required(`${path}.hostedZoneId`, e.hostedZoneId, "the Route 53 hosted zone id of your domain");
+  checkHostedZoneId(check, `${path}.hostedZoneId`, e.hostedZoneId);
+  check.pattern(`${path}.version`, e.version, CHART_VERSION, "a chart version such as 1.19.0");
+  check.map(`${path}.values`, e.values, "a map of chart values");
+  return {
+    hostedZoneId: e.hostedZoneId,
+    identity: resolveAwsIdentity(check, `${path}.identity`, e.identity),
+    version: e.version ?? EXTERNAL_DNS_CHART.version,
+    values: e.values ?? {},
+  };
+}

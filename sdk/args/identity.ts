@@ -1,0 +1,65 @@
+import type { Checker } from "../validation";
+import { keyList } from "./keys";
+
+/**
+ * How an add-on (cert-manager, external-dns) gets AWS credentials for Route 53:
+ * `none` uses whatever the pod already has (node role, an annotation you manage);
+ * `irsa` creates an IAM role trusted through the cluster's OIDC provider;
+ * `podIdentity` creates an IAM role and an EKS Pod Identity association.
+ */
+export const AwsIdentityMode = { None: "none", Irsa: "irsa", PodIdentity: "podIdentity" } as const;
+export type AwsIdentityMode = (typeof AwsIdentityMode)[keyof typeof AwsIdentityMode];
+
+/** The IAM role an add-on uses to change Route 53 records. */
+export interface AwsIdentityOptions {
+  /** How the add-on's pods get the role. Default: `none`. */
+  mode?: AwsIdentityMode;
+  /** The cluster's IAM OIDC provider ARN, e.g. `arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC...`. Required for `irsa`. Default: none. */
+  oidcProviderArn?: string;
+  /** EKS cluster name for the Pod Identity association. Required for `podIdentity`. Default: none. */
+  clusterName?: string;
+}
+
+/** The identity after resolution: what each mode needs is present. */
+export type IdentitySpec =
+  | { mode: "none" }
+  | { mode: "irsa"; oidcProviderArn: string }
+  | { mode: "podIdentity"; clusterName: string };
+
+const IDENTITY_KEYS = keyList<AwsIdentityOptions>({ mode: true, oidcProviderArn: true, clusterName: true });
+
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+
+export function resolveAwsIdentity(
+  check: Checker,
+  path: string,
+  options: AwsIdentityOptions | undefined,
+): IdentitySpec {
+  const o = options ?? {};
+  check.knownKeys(path, o, IDENTITY_KEYS);
+  const mode = o.mode ?? "none";
+  check.oneOf(`${path}.mode`, mode, ["none", "irsa", "podIdentity"]);
+  check.arn(`${path}.oidcProviderArn`, o.oidcProviderArn, "iam", "oidc-provider/");
+  check.pattern(
+    `${path}.clusterName`,
+    o.clusterName,
+    EKS_CLUSTER_NAME,
+    "an EKS cluster name (letters, digits, '-' and '_', at most 100 characters)",
+  );
+  if (mode === "irsa") {
+    check.required(`${path}.oidcProviderArn`, o.oidcProviderArn, "the cluster's IAM OIDC provider ARN");
+    return { mode, oidcProviderArn: o.oidcProviderArn ?? "" };
+  }
+  if (mode === "podIdentity") {
+    check.required(`${path}.clusterName`, o.clusterName, "the EKS cluster name");
+    return { mode, clusterName: o.clusterName ?? "" };
+  }
+  return { mode: "none" };
+}
+
+const HOSTED_ZONE_ID = /^Z[0-9A-Z]{1,31}$/;
+
+/** A Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without the `/hostedzone/` prefix). */
+export function checkHostedZoneId(check: Checker, path: string, value: unknown): void {
+  check.pattern(path, value, HOSTED_ZONE_ID, "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+}

@@ -1,0 +1,193 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { CHART_NAME, CHART_REPOSITORY, checkRemovedValues } from "../chart/contract";
+import type { Values } from "../chart/values";
+import type { ReleaseChart } from "../release";
+import { Checker } from "../validation";
+import {
+  type AuthorizationServerOptions,
+  type AuthorizationSpec,
+  resolveAuthorizationServer,
+} from "./authorization";
+import { type BackupOptions, type BackupSpec, resolveBackup } from "./backup";
+import {
+  applyExternalAdminPassword,
+  type CredentialsOptions,
+  type CredentialsSpec,
+  resolveCredentials,
+} from "./credentials";
+import { type DatabaseOptions, type DatabaseSpec, databaseType, resolveDatabase } from "./database";
+import { type ExposureOptions, type ExposureSpec, resolveExposure } from "./exposure";
+import { keyList } from "./keys";
+import { checkTags, type NetworkOptions, type Tags } from "./network";
+import { type RegistryOptions, type RegistrySpec, resolveRegistry } from "./registry";
+import { resolveStorage, type StorageOptions, type StorageSpec } from "./storage";
+import { resolveTls, type TlsOptions, type TlsSpec } from "./tls";
+import { resolveUpgrade, type UpgradeOptions, type UpgradeSpec } from "./upgrade";
+
+/** Where the UEPE chart comes from (override for mirrors and air-gapped installs). */
+export interface ChartSourceOptions {
+  /** Helm repository URL. Default: DigitalRoute's public chart repository. */
+  repository?: string;
+  /** Chart name. Default: `usage-engine-private-edition`. */
+  name?: string;
+  /** Chart version. Default: `version`. */
+  version?: string;
+}
+
+export interface UsageEngineStackArgs {
+  /** UEPE version: the chart version and the image tag, e.g. `4.2.0`. */
+  version: string;
+  /** License key text issued by DigitalRoute for this version; always treated as a secret. */
+  licenseKey: pulumi.Input<string>;
+  /** Namespace of the installation. Default: `uepe`. */
+  namespace?: string;
+  /** Helm release name. Default: `uepe`. */
+  releaseName?: string;
+  /** Create the namespace; false when it already exists. Default: true. */
+  createNamespace?: boolean;
+  /**
+   * VPC, private subnets and allowed security groups; required when RDS or EFS are created.
+   * Default: none (valid only with an external database and no EFS).
+   */
+  network?: NetworkOptions;
+  /** System database. Default: RDS PostgreSQL with the `dev` profile. */
+  database?: DatabaseOptions;
+  /** Shared storage. Default: EFS with an access point at `/uepe` owned by 6000:6000. */
+  storage?: StorageOptions;
+  /** AWS Backup of EFS and RDS. Default: enabled, daily at 03:00 UTC, 35 days. */
+  backup?: BackupOptions;
+  /** Platform TLS. Default: cert-manager with a self-signed ClusterIssuer (testing only). */
+  tls?: TlsOptions;
+  /** Where images come from. Default: DigitalRoute's ECR (requires the access keys). */
+  registry?: RegistryOptions;
+  /** System credential overrides. Default: every password generated. */
+  credentials?: CredentialsOptions;
+  /** Authorization server credentials (`authorization-server-secrets`). Default: management API password generated, no JWT keystore. */
+  authorizationServer?: AuthorizationServerOptions;
+  /** How the platform is reached. Default: NodePort service, no ingress. */
+  exposure?: ExposureOptions;
+  /** Extra chart values, deep-merged last (you win over the package). Default: none. */
+  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
+  values?: { [key: string]: any };
+  /** Chart source override. Default: DigitalRoute's repository, chart version = `version`. */
+  chart?: ChartSourceOptions;
+  /** Tags on every AWS resource. Default: none beyond `managed-by`. */
+  tags?: Tags;
+  /** Upgrade safety: the version running now, pre-upgrade RDS snapshot, downgrades. Default: none (first install). */
+  upgrade?: UpgradeOptions;
+}
+
+const STACK_KEYS = keyList<UsageEngineStackArgs>({
+  version: true,
+  licenseKey: true,
+  namespace: true,
+  releaseName: true,
+  createNamespace: true,
+  network: true,
+  database: true,
+  storage: true,
+  backup: true,
+  tls: true,
+  registry: true,
+  credentials: true,
+  authorizationServer: true,
+  exposure: true,
+  values: true,
+  chart: true,
+  tags: true,
+  upgrade: true,
+});
+const CHART_SOURCE_KEYS = keyList<ChartSourceOptions>({ repository: true, name: true, version: true });
+
+/** Every argument validated, with its default applied: the one model every part takes a slice of. */
+export interface ResolvedStack {
+  version: string;
+  licenseKey: pulumi.Input<string>;
+  namespace: string;
+  releaseName: string;
+  createNamespace: boolean;
+  database: DatabaseSpec;
+  storage: StorageSpec;
+  backup: BackupSpec;
+  tls: TlsSpec;
+  registry: RegistrySpec;
+  credentials: CredentialsSpec;
+  authorizationServer: AuthorizationSpec;
+  exposure: ExposureSpec;
+  values: Values;
+  chart: ReleaseChart;
+  tags: Tags;
+  upgrade: UpgradeSpec;
+  /** Accepted but doubtful choices, logged on the stack. */
+  warnings: string[];
+}
+
+function checkChartSource(check: Checker, path: string, chart: ChartSourceOptions | undefined): void {
+  if (!check.knownKeys(path, chart, CHART_SOURCE_KEYS)) return;
+  check.pattern(
+    `${path}.repository`,
+    chart.repository,
+    /^(https?|oci):\/\/\S+$/,
+    "an https:// or oci:// repository URL",
+  );
+  check.rfc1123Label(`${path}.name`, chart.name);
+  check.semver(`${path}.version`, chart.version);
+}
+
+/** Validates every argument and applies defaults; throws one error listing all problems. */
+export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
+  const check = new Checker("UsageEngineStack");
+  if (!check.knownKeys("", args, STACK_KEYS)) check.throwIfAny();
+  check.required("version", args.version, "a UEPE version such as 4.2.0");
+  check.semver("version", args.version);
+  check.required("licenseKey", args.licenseKey, "the license key text (secret)");
+  check.secret("licenseKey", args.licenseKey);
+  const network = { path: "network", value: args.network };
+  const database = resolveDatabase(check, "database", args.database, network);
+  const storage = resolveStorage(check, "storage", args.storage, network);
+  const tls = resolveTls(check, "tls", args.tls);
+  const credentials = resolveCredentials(check, "credentials", args.credentials, {
+    databaseType: databaseType(database),
+    storeAdminPassword: database.createSystemDatabase,
+  });
+  const adminWarning = applyExternalAdminPassword(
+    check,
+    { database: "database", credentials: "credentials" },
+    database,
+    credentials,
+  );
+  const chart = {
+    repository: args.chart?.repository ?? CHART_REPOSITORY,
+    name: args.chart?.name ?? CHART_NAME,
+    version: args.chart?.version ?? args.version,
+  };
+  const resolved: ResolvedStack = {
+    version: args.version,
+    licenseKey: args.licenseKey,
+    namespace: args.namespace ?? "uepe",
+    releaseName: args.releaseName ?? "uepe",
+    createNamespace: args.createNamespace ?? true,
+    database,
+    storage,
+    backup: resolveBackup(check, "backup", args.backup),
+    tls,
+    registry: resolveRegistry(check, "registry", args.registry),
+    credentials,
+    authorizationServer: resolveAuthorizationServer(check, "authorizationServer", args.authorizationServer),
+    exposure: resolveExposure(check, "exposure", args.exposure, tls.mode !== "disabled"),
+    values: args.values ?? {},
+    chart,
+    tags: args.tags ?? {},
+    upgrade: resolveUpgrade(check, "upgrade", args.upgrade, args.version, database.mode === "rds"),
+    warnings: adminWarning ? [adminWarning] : [],
+  };
+  check.rfc1123Label("namespace", resolved.namespace);
+  check.rfc1123Label("releaseName", resolved.releaseName, 53);
+  check.boolean("createNamespace", args.createNamespace);
+  checkChartSource(check, "chart", args.chart);
+  checkTags(check, "tags", args.tags);
+  check.map("values", args.values, "a map of chart values");
+  checkRemovedValues(check, "values", args.values, chart.version);
+  check.throwIfAny();
+  return resolved;
+}
