@@ -67,7 +67,7 @@ export function markSecrets(schema: PackageSchema): PackageSchema {
  * `0 *\/8 * * *` is written escaped in sdk/; the schema (and every SDK and doc made from it) shows
  * it as it is meant.
  */
-export function unescapeDescriptions(value: unknown): void {
+function unescapeDescriptions(value: unknown): void {
   if (Array.isArray(value)) for (const item of value) unescapeDescriptions(item);
   else if (typeof value === "object" && value !== null)
     for (const [key, child] of Object.entries(value)) {
@@ -75,6 +75,12 @@ export function unescapeDescriptions(value: unknown): void {
         Reflect.set(value, key, child.split("*\\/").join("*/"));
       else unescapeDescriptions(child);
     }
+}
+
+/** The analyzer's schema as the package serves it: secrets marked, descriptions unescaped. */
+export function finishSchema(schema: PackageSchema): PackageSchema {
+  unescapeDescriptions(markSecrets(schema));
+  return schema;
 }
 
 /**
@@ -89,12 +95,8 @@ export class UsageEngineProvider extends ComponentProvider {
   }
 
   override async getSchema(): Promise<string> {
-    if (this.marked === undefined) {
-      // The analyzer's schema, of the shape the Pulumi package schema specifies.
-      const schema = markSecrets(JSON.parse(await super.getSchema()) as PackageSchema);
-      unescapeDescriptions(schema);
-      this.marked = JSON.stringify(schema);
-    }
+    // The analyzer's schema, of the shape the Pulumi package schema specifies.
+    this.marked ??= JSON.stringify(finishSchema(JSON.parse(await super.getSchema()) as PackageSchema));
     return this.marked;
   }
 }

@@ -12,7 +12,7 @@ import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { UsageEngineStack } from "../sdk";
-import { markSecrets, packageRoot, SECRET_OUTPUTS, UsageEngineProvider } from "../sdk/componentProvider";
+import { finishSchema, packageRoot, SECRET_OUTPUTS, UsageEngineProvider } from "../sdk/componentProvider";
 import { committedSchema, formatSchema } from "../tools/schema";
 import { defaultArgs, deploy } from "./fixtures";
 import { recorded, resetMocks, resolved, settle } from "./harness";
@@ -105,17 +105,21 @@ describe("package schema (multi-language)", function () {
 
   before(async () => {
     raw = JSON.parse(await analyzerSchema());
-    schema = markSecrets(JSON.parse(await analyzerSchema())) as unknown as Schema;
+    schema = finishSchema(JSON.parse(await analyzerSchema())) as unknown as Schema;
   });
 
   it("is built offline by the analyzer for the package named usage-engine", () => {
     assert.equal(raw.name, "usage-engine");
     assert.ok(raw.resources[TOKEN], `analyzer produced no ${TOKEN}`);
     assert.equal(raw.version, require("../package.json").version);
-    // The served schema differs from the analyzer's only in the secret flags it adds.
+    // The served schema differs from the analyzer's only in the secret flags it adds and in
+    // descriptions written escaped in JSDoc (`*` then `/` would close the comment).
     const strip = (value: unknown): unknown =>
       JSON.parse(JSON.stringify(value, (key, v) => (key === "secret" && v === true ? undefined : v)));
-    assert.deepEqual(strip(schema), raw);
+    const unescaped = JSON.parse(JSON.stringify(raw).split("*\\\\/").join("*/"));
+    assert.deepEqual(strip(schema), unescaped);
+    assert.ok(!JSON.stringify(schema).includes("*\\\\/"), "a description still shows *\\/");
+    assert.match(JSON.stringify(schema), /Default: `0 \*\/8 \* \* \*`/);
   });
 
   it("has the UsageEngineStack component under its fixed token", () => {
@@ -249,6 +253,6 @@ describe("plugin entry point (PulumiPlugin.yaml main)", function () {
     assert.equal(schema.name, "usage-engine");
     assert.ok(schema.resources[TOKEN]);
     assert.equal(schema.resources[TOKEN].properties.chartValues.secret, true);
-    assert.deepEqual(schema, markSecrets(JSON.parse(await analyzerSchema())));
+    assert.deepEqual(schema, finishSchema(JSON.parse(await analyzerSchema())));
   });
 });

@@ -313,7 +313,7 @@ const HOUSE_KUBERNETES: ResourceValidationPolicy[] = [
 
 // ---------------------------------------------------------------------------------------------
 
-/** An awsguard violation the package accepts on purpose, with the reason (also in README "Proof"). */
+/** An awsguard violation the package accepts on purpose, with the reason (also in docs/proof.md). */
 interface Exception {
   stacks: string[];
   policy: string;

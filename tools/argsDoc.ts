@@ -1,13 +1,14 @@
 /**
- * `npm run args-doc`: writes the README's argument reference (section `args`) from schema.json,
- * which the analyzer derives from the JSDoc in sdk/. One source of truth: change the JSDoc, run
- * `npm run schema && npm run args-doc`. test/readme.test.ts fails while the README is stale.
+ * `npm run args-doc`: writes docs/arguments.md, the argument reference, from schema.json, which
+ * the analyzer derives from the JSDoc in sdk/. One source of truth: change the JSDoc, run
+ * `npm run schema && npm run args-doc`. The whole file is generated; test/docs.test.ts fails
+ * while it is stale.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..");
-export const README = path.join(ROOT, "README.md");
+export const ARGS_DOC = path.join(ROOT, "docs", "arguments.md");
 const SCHEMA = path.join(ROOT, "schema.json");
 const TOKEN = "usage-engine:index:UsageEngineStack";
 const PREFIX = "usage-engine:index:";
@@ -39,7 +40,13 @@ interface Schema {
 }
 
 const anchor = (name: string) => `#${name.toLowerCase()}`;
-const cell = (text: string) => text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|");
+// A description as one table cell. A JSDoc comment ends at the first star-slash, so sdk/ writes a
+// cron step as `*\/8`; that backslash belongs to JSDoc, not to the reader, and is dropped here.
+const cell = (text: string) =>
+  text
+    .replace(/\*\\\//g, "*/")
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\|/g, "\\|");
 
 function typeOf(prop: Property, schema: Schema, objects: string[]): string {
   if (prop.$ref?.startsWith("#/types/")) {
@@ -78,15 +85,23 @@ function table(
   return markdownTable(["name", "type", "description"], rows);
 }
 
-/** The markdown of the `args` section, generated from a schema. */
+/** Marks the file as generated; the first line of docs/arguments.md. */
+export const GENERATED_HEADER =
+  "<!-- Generated from schema.json by `npm run args-doc` (tools/argsDoc.ts). Do not edit by hand. -->";
+
+/** The whole of docs/arguments.md, generated from a schema. */
 export function renderArgs(schema: Schema): string {
   const component = schema.resources[TOKEN];
   const objects: string[] = [];
   const lines = [
-    "## Arguments",
+    GENERATED_HEADER,
+    "",
+    "# Arguments",
     "",
     "Generated from `schema.json` by `npm run args-doc`; the same names work in every language",
     "(snake_case in Python, PascalCase in .NET and Go). Secret arguments are encrypted in state.",
+    "",
+    "## Inputs",
     "",
     "### UsageEngineStack",
     "",
@@ -106,17 +121,13 @@ export function renderArgs(schema: Schema): string {
     `${typeOf(prop, schema, [])}${prop.secret ? " (secret)" : ""}`,
     cell(prop.description ?? ""),
   ]);
-  lines.push("", "### Outputs", "", ...markdownTable(["name", "type", "description"], outputs));
-  return lines.join("\n");
+  lines.push("", "## Outputs", "", ...markdownTable(["name", "type", "description"], outputs));
+  return `${lines.join("\n")}\n`;
 }
 
-const SECTION = /(<!-- section:args -->\n)([\s\S]*?)(\n?<!-- \/section:args -->)/;
-
-/** The current content of the README's `args` section. */
-export function readmeArgs(readme = readFileSync(README, "utf8")): string {
-  const match = SECTION.exec(readme);
-  if (!match) throw new Error("README.md has no <!-- section:args --> ... <!-- /section:args --> block");
-  return match[2].trim();
+/** The current text of docs/arguments.md. */
+export function readArgsDoc(file = ARGS_DOC): string {
+  return readFileSync(file, "utf8");
 }
 
 export function loadSchema(): Schema {
@@ -124,13 +135,7 @@ export function loadSchema(): Schema {
 }
 
 if (require.main === module) {
-  const readme = readFileSync(README, "utf8");
-  readmeArgs(readme);
-  const updated = readme.replace(
-    SECTION,
-    (_m, open: string, _body: string, close: string) =>
-      `${open}${renderArgs(loadSchema())}\n${close.replace(/^\n/, "")}`,
-  );
-  writeFileSync(README, updated);
-  console.log("README.md: args section regenerated from schema.json");
+  mkdirSync(path.dirname(ARGS_DOC), { recursive: true });
+  writeFileSync(ARGS_DOC, renderArgs(loadSchema()));
+  console.log(`${path.relative(ROOT, ARGS_DOC)}: regenerated from schema.json`);
 }

@@ -1,8 +1,8 @@
 /**
  * The chart contract as data to walk: one row per chart value key and Secret key the package
- * writes (from the tables in sdk/chart/contract.ts), and the checks that hold produced chart values and
- * Secrets against those tables. Used by the contract test, `npm run check-chart` and the README
- * table generator.
+ * writes (from the tables in sdk/chart/contract.ts), and the checks that hold produced chart
+ * values and Secrets against those tables. Used by the contract test, `npm run check-chart` and
+ * the table generator of docs/chart-contract.md.
  */
 import {
   CHART_KEYS,

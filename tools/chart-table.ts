@@ -1,14 +1,15 @@
 /**
- * `npm run chart-table [-- --write]`: renders the chart contract table (every chart value key and
- * Secret key the package writes, from sdk/chart.ts) as Markdown. With `--write` it replaces the
- * table in README.md between the `chart-table` markers; test/chart-table.test.ts fails while the
- * README's table differs from the code.
+ * `npm run chart-table [-- --print]`: renders the chart contract table (every chart value key and
+ * Secret key the package writes, from sdk/chart/contract.ts) as Markdown and writes it into
+ * docs/chart-contract.md between the `chart-table` markers; the prose around them is hand-written.
+ * `--print` only prints the table. test/chart-table.test.ts fails while the doc's table differs
+ * from the code.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { type ContractRow, contractRows } from "./chart-contract";
 
-export const README = path.resolve(__dirname, "..", "README.md");
+export const CHART_DOC = path.resolve(__dirname, "..", "docs", "chart-contract.md");
 export const BEGIN = "<!-- chart-table -->";
 export const END = "<!-- /chart-table -->";
 
@@ -33,15 +34,15 @@ export function renderChartTable(rows: readonly ContractRow[] = contractRows()):
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
-/** The table currently between the markers of a README text. */
+/** The table currently between the markers of a Markdown text. */
 export function tableIn(readme: string): string {
   const start = readme.indexOf(BEGIN);
   const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${BEGIN} ... ${END} block`);
+  if (start < 0 || end < start) throw new Error(`the document has no ${BEGIN} ... ${END} block`);
   return readme.slice(start + BEGIN.length, end).trim();
 }
 
-/** The README text with the table between the markers replaced. */
+/** The Markdown text with the table between the markers replaced. */
 export function withTable(readme: string, table: string): string {
   tableIn(readme);
   const start = readme.indexOf(BEGIN) + BEGIN.length;
@@ -50,10 +51,12 @@ export function withTable(readme: string, table: string): string {
 
 if (require.main === module) {
   const table = renderChartTable();
-  if (process.argv.includes("--write")) {
-    const readme = readFileSync(README, "utf8");
-    const next = withTable(readme, table);
-    if (next !== readme) writeFileSync(README, next);
-    console.log(next === readme ? "README.md chart table is up to date" : "README.md chart table updated");
-  } else console.log(table);
+  if (process.argv.includes("--print")) console.log(table);
+  else {
+    const doc = readFileSync(CHART_DOC, "utf8");
+    const next = withTable(doc, table);
+    if (next !== doc) writeFileSync(CHART_DOC, next);
+    const name = path.relative(path.resolve(__dirname, ".."), CHART_DOC);
+    console.log(next === doc ? `${name}: chart table is up to date` : `${name}: chart table updated`);
+  }
 }

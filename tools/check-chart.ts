@@ -319,7 +319,7 @@ export function report(
     out,
   );
   section(
-    `Unverified keys this chart confirms — mark them verified in sdk/chart.ts (source: helm show values, chart ${written.version})`,
+    `Unverified keys this chart confirms — mark them verified in sdk/chart/contract.ts (source: helm show values, chart ${written.version})`,
     result.confirmed.map(describe),
     out,
   );

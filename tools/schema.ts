@@ -31,7 +31,7 @@ function hint(message: string): string {
     return "A closed set must be an `as const` object plus the same-named union type, e.g. DatabaseMode in sdk/database.ts; other unions cannot cross languages.";
   if (/Intersection types|Unsupported type/.test(message))
     return "Public args must be interfaces of strings, numbers, booleans, lists, maps and other such interfaces.";
-  return "Public args must be analyzable by Pulumi's component analyzer (see README, Languages).";
+  return "Public args must be analyzable by Pulumi's component analyzer (see docs/development.md).";
 }
 
 export function committedSchema(): string {

@@ -22,7 +22,7 @@ export interface CredentialPasswords {
 
 /**
  * env-secrets key names per logical credential, for a chart version that reads a credential
- * under another key than the package's table says (see README, "Chart contract").
+ * under another key than the package's table says (see docs/chart-contract.md).
  */
 export interface CredentialKeyNames {
   /** Key of the JDBC user name. Default: `jdbcUser`. */
