@@ -79,6 +79,8 @@ const IMAGE_REPOSITORY =
 const AWS_ACCESS_KEY_ID = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
 /** An AWS region name, commercial, GovCloud or ISO: eu-west-1, us-gov-west-1, us-isob-east-1. */
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** EKS cluster names: a letter or digit, then letters, digits, '-' and '_', at most 100 in all. */
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 /** Padded standard base64, as `base64 -w0` writes it. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -319,6 +321,16 @@ export class Checker {
     const accepted = "an image repository without tag or digest, such as registry.example.com/team/image";
     if (this.string(path, value, accepted) && !IMAGE_REPOSITORY.test(value))
       this.fail(path, `${show(value, path)} is not a valid image repository`, accepted);
+  }
+
+  /** The name of an EKS cluster, such as uepe-cluster. */
+  eksClusterName(path: string, value: unknown): void {
+    this.pattern(
+      path,
+      value,
+      EKS_CLUSTER_NAME,
+      "an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters",
+    );
   }
 
   /** An AWS region name such as eu-west-1. */

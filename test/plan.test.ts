@@ -140,6 +140,15 @@ describe("npm run plan", function () {
     });
   });
 
+  it("names a config given with --config and does not call its secrets placeholders", async () => {
+    const config = path.join(scratch, "my-stack.yaml");
+    writeFileSync(config, readFileSync(path.join(ROOT, "examples", "quickstart", "plan-config.yaml")));
+    const run = await plan(["--config", config, "--out", path.join(scratch, "out")]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(run.stdout.includes(`Config comes from ${config}; its secret values are never printed here.`));
+    assert.doesNotMatch(run.stdout, /placeholder/);
+  });
+
   describe("bad input: a clear message, a non-zero exit, nothing written", () => {
     const cases: [string, (dir: string) => string[], RegExp][] = [
       ["an unknown example", () => ["quickstrat"], /unknown example "quickstrat"/],

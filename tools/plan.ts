@@ -308,6 +308,13 @@ function progress(example: string): (count: number) => void {
   };
 }
 
+/** Where the config came from: the example's made-up one, or the user's file (whose secrets are real). */
+export function configLine(configFile: string | undefined): string {
+  if (configFile === undefined)
+    return "Config comes from the example's plan-config.yaml: made-up ids, every secret a placeholder.";
+  return `Config comes from ${configFile}; its secret values are never printed here.`;
+}
+
 async function main(argv: string[]): Promise<void> {
   const options = parseArgs(argv);
   const started = Date.now();
@@ -317,7 +324,7 @@ async function main(argv: string[]): Promise<void> {
   const out: string[] = [];
   out.push(
     `Plan of examples/${options.example}: ${result.resources.length} resources (evaluated offline in ${seconds}s).`,
-    "Config comes from the example's plan-config.yaml: made-up ids, every secret a placeholder.",
+    configLine(options.config),
     "Ids, ARNs and endpoints are modeled the way AWS and Kubernetes answer; nothing was created.",
     "",
     "Resources:",

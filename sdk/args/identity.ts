@@ -28,8 +28,6 @@ export type IdentitySpec =
 
 const IDENTITY_KEYS = keyList<AwsIdentityOptions>({ mode: true, oidcProviderArn: true, clusterName: true });
 
-const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
-
 export function resolveAwsIdentity(
   check: Checker,
   path: string,
@@ -40,12 +38,7 @@ export function resolveAwsIdentity(
   const mode = o.mode ?? "none";
   check.oneOf(`${path}.mode`, mode, ["none", "irsa", "podIdentity"]);
   check.arn(`${path}.oidcProviderArn`, o.oidcProviderArn, "iam", "oidc-provider/");
-  check.pattern(
-    `${path}.clusterName`,
-    o.clusterName,
-    EKS_CLUSTER_NAME,
-    "an EKS cluster name (letters, digits, '-' and '_', at most 100 characters)",
-  );
+  check.eksClusterName(`${path}.clusterName`, o.clusterName);
   if (mode === "irsa") {
     check.required(`${path}.oidcProviderArn`, o.oidcProviderArn, "the cluster's IAM OIDC provider ARN");
     return { mode, oidcProviderArn: o.oidcProviderArn ?? "" };

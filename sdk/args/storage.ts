@@ -215,12 +215,7 @@ function checkCsiDriver(check: Checker, path: string, o: StorageOptions): void {
   check.boolean(`${path}.installCsiDriver`, o.installCsiDriver);
   if (o.installCsiDriver === true) {
     check.required(`${path}.clusterName`, o.clusterName, "the name of the EKS cluster");
-    check.pattern(
-      `${path}.clusterName`,
-      o.clusterName,
-      /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/,
-      "an EKS cluster name: letters, digits, '-' and '_', at most 100 characters",
-    );
+    check.eksClusterName(`${path}.clusterName`, o.clusterName);
     check.pattern(
       `${path}.csiDriverVersion`,
       o.csiDriverVersion,
