@@ -1,4 +1,13 @@
 export {
+  type AlarmedBackupVault,
+  type AlarmedDatabase,
+  type AlarmedFileSystem,
+  type AlarmsOptions,
+  DataAlarms,
+  type DataAlarmsArgs,
+  type RdsEventCategory,
+} from "./alarms";
+export {
   type AuthorizationServerOptions,
   AuthorizationServerSecrets,
   type AuthorizationServerSecretsArgs,
