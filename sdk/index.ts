@@ -1,6 +1,14 @@
 export {
+  type AlarmedBackupVault,
+  type AlarmedDatabase,
+  type AlarmedFileSystem,
+  DataAlarms,
+  type DataAlarmsArgs,
+} from "./alarms";
+export {
   AcmeChallenge,
   type AddonChartOptions,
+  type AlarmsOptions,
   type AuthorizationServerOptions,
   AwsIdentityMode,
   type AwsIdentityOptions,
@@ -23,6 +31,7 @@ export {
   IssuerType,
   type JwtKeystoreOptions,
   type NetworkOptions,
+  RdsEventCategory,
   type RegistryOptions,
   RegistrySource,
   ServiceType,

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DataAlarms } from "./alarms";
 import {
   pullSecretName,
   type ResolvedStack,
@@ -63,6 +64,10 @@ export class UsageEngineStack extends pulumi.ComponentResource {
   public readonly chartValues: pulumi.Output<{ [key: string]: any }>;
   /** RDS snapshot taken before this upgrade (empty unless `upgrade.fromVersion` differs from `version`). */
   public readonly preUpgradeSnapshotIdentifier: pulumi.Output<string>;
+  /** ARN of the SNS topic alarms and data-layer notifications go to (empty when alarms are off). */
+  public readonly alarmTopicArn: pulumi.Output<string>;
+  /** Names of the CloudWatch alarms on the data layer (empty when alarms are off). */
+  public readonly alarmNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: UsageEngineStackArgs, opts?: pulumi.ComponentResourceOptions) {
     const r = resolveStackArgs(args);
@@ -74,6 +79,7 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     const database = systemDatabase(name, r, secrets.credentials.adminPassword, this);
     const storage = sharedStorage(name, r, namespace, this);
     const backup = backupPlan(name, r, [database.rds?.arn, storage?.fileSystemArn], this);
+    const alarms = dataAlarms(name, r, { rds: database.rds, storage, backup }, this);
     const access = platformAccess(name, r, namespace, this);
     const values = chartValues(chartInputs(r, { database, storage, ...access }), r.values);
     const preUpgrade = preUpgradeSnapshot(name, r, database.rds, this);
@@ -104,6 +110,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     this.pullSecretName = access.registry.pullSecretName;
     this.chartValues = values;
     this.preUpgradeSnapshotIdentifier = preUpgrade?.snapshotIdentifier ?? pulumi.output("");
+    this.alarmTopicArn = alarms?.topicArn ?? pulumi.output("");
+    this.alarmNames = alarms?.alarmNames ?? pulumi.output([]);
     this.registerOutputs({
       namespace: this.namespace,
       releaseName: this.releaseName,
@@ -122,6 +130,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       pullSecretName: this.pullSecretName,
       chartValues: this.chartValues,
       preUpgradeSnapshotIdentifier: this.preUpgradeSnapshotIdentifier,
+      alarmTopicArn: this.alarmTopicArn,
+      alarmNames: this.alarmNames,
     });
   }
 }
@@ -239,6 +249,49 @@ export function backupPlan(
   return new BackupPlan(`${name}-backup`, new Validated({ backup: r.backup, resourceArns, tags: r.tags }), {
     parent,
   });
+}
+
+/**
+ * Alarms on what the stack created: the RDS instance, the EFS file system, the backup vault, each
+ * sized from its resolved settings and watched through its own outputs.
+ */
+export function dataAlarms(
+  name: string,
+  r: ResolvedStack,
+  parts: { rds?: SystemDatabase; storage?: SharedStorage; backup?: BackupPlan },
+  parent: pulumi.Resource,
+): DataAlarms | undefined {
+  const { alarms, database: db, storage: fs, backup } = r;
+  if (!alarms.enabled || !(parts.rds || parts.storage || parts.backup)) return undefined;
+  const maxConnections = db.mode === "rds" ? db.parameters.max_connections : undefined;
+  return new DataAlarms(
+    `${name}-alarms`,
+    new Validated({
+      alarms,
+      database:
+        parts.rds && db.mode === "rds"
+          ? {
+              instanceId: parts.rds.instanceId,
+              instanceClass: db.instanceClass,
+              allocatedStorage: db.allocatedStorage,
+              maxAllocatedStorage: db.maxAllocatedStorage,
+              multiAz: db.multiAz,
+              maxConnections:
+                maxConnections && /^\d+$/.test(maxConnections) ? Number(maxConnections) : undefined,
+            }
+          : undefined,
+      fileSystem:
+        parts.storage && fs.mode === "efs"
+          ? { fileSystemId: parts.storage.fileSystemId, throughputMode: fs.throughput.mode }
+          : undefined,
+      backupVault:
+        parts.backup && backup.enabled
+          ? { vaultName: parts.backup.vaultName, copyEnabled: backup.copy !== undefined }
+          : undefined,
+      tags: r.tags,
+    }),
+    { parent },
+  );
 }
 
 /** How the platform is reached and trusted, and where its images come from. */

@@ -16,8 +16,9 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { DataAlarms } from "../sdk";
 import { defaultArgs, deploy } from "./fixtures";
-import { type Recorded, recorded, resetMocks } from "./harness";
+import { type Recorded, recorded, resetMocks, settle } from "./harness";
 import { DEFAULT, PROD, SCENARIOS, type Scenario } from "./scenarios";
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -436,6 +437,30 @@ describe("policy", function () {
       const violations = await runPolicies([...HOUSE_AWS, ...HOUSE_KUBERNETES], await resourcesOf(scenario));
       assert.deepEqual(violations.map(show), []);
     });
+
+  it("DataAlarms (not yet part of the stack): awsguard and house rules hold", async () => {
+    resetMocks();
+    new DataAlarms("uepe-alarms", {
+      alarms: { emails: ["ops@example.com"] },
+      database: {
+        instanceId: "uepe-database",
+        instanceClass: "db.m7g.large",
+        allocatedStorage: 100,
+        maxAllocatedStorage: 1000,
+        multiAz: true,
+      },
+      fileSystem: { fileSystemId: "fs-0123456789abcdef0", throughputMode: "bursting" },
+      backupVault: { vaultName: "uepe-backup-vault", copyEnabled: true },
+    });
+    await settle();
+    const resources = [...recorded];
+    assert.ok(
+      resources.some((r) => r.type === "aws:kms/key:Key"),
+      "no topic key: the key rotation rule checked nothing",
+    );
+    const violations = await runPolicies([...awsguard, ...HOUSE_AWS], resources);
+    assert.deepEqual(violations.map(show), []);
+  });
 
   it("inspects the workloads the package runs (the registry refresher)", async () => {
     const workloads = (await resourcesOf(DEFAULT)).filter(

@@ -85,6 +85,8 @@ function mockPassword(name: string, inputs: Record<string, unknown>): string {
 }
 
 type State = Record<string, unknown>;
+/** CloudWatch alarm names taken in this deployment (one account and region). */
+const alarmNames = new Set<string>();
 type Model = (name: string, inputs: State) => { id: string; state: State };
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
@@ -236,6 +238,60 @@ const models: Record<string, Model> = {
         ...inputs,
         associationId,
         associationArn: arn("eks", `podidentityassociation/${inputs.clusterName}/${associationId}`),
+      },
+    };
+  },
+  "aws:sns/topic:Topic": (name, inputs) => {
+    // Auto-named like the AWS provider does: the logical name plus a random suffix.
+    const topicName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    const topicArn = arn("sns", topicName);
+    return { id: topicArn, state: { ...inputs, name: topicName, arn: topicArn, owner: ACCOUNT } };
+  },
+  "aws:sns/topicPolicy:TopicPolicy": (_n, inputs) => ({
+    id: String(inputs.arn),
+    state: { ...inputs, owner: ACCOUNT },
+  }),
+  "aws:sns/topicSubscription:TopicSubscription": (name, inputs) => {
+    const subscriptionArn = `${inputs.topic}:${hash(name, 8)}-${hash(`${name}a`, 4)}-${hash(`${name}b`, 4)}-${hash(`${name}c`, 4)}-${hash(`${name}d`, 12)}`;
+    return {
+      id: subscriptionArn,
+      state: {
+        ...inputs,
+        arn: subscriptionArn,
+        ownerId: ACCOUNT,
+        // E-mail endpoints stay pending until the recipient confirms.
+        pendingConfirmation: inputs.protocol === "email" || inputs.protocol === "email-json",
+        confirmationWasAuthenticated: false,
+      },
+    };
+  },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (name, inputs) => {
+    const alarmName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    // PutMetricAlarm would silently overwrite the other alarm of that name (one per account and
+    // region); the model fails instead, so a test sees two alarms fighting over one name.
+    if (alarmNames.has(alarmName))
+      throw new Error(
+        `an alarm named ${alarmName} already exists in ${ACCOUNT}/${REGION}: alarm names are unique`,
+      );
+    alarmNames.add(alarmName);
+    return {
+      id: alarmName,
+      state: { ...inputs, name: alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`) },
+    };
+  },
+  "aws:backup/vaultNotifications:VaultNotifications": (_n, inputs) => ({
+    id: String(inputs.backupVaultName),
+    state: { ...inputs, backupVaultArn: arn("backup", `backup-vault:${inputs.backupVaultName}`) },
+  }),
+  "aws:rds/eventSubscription:EventSubscription": (name, inputs) => {
+    const subscriptionName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    return {
+      id: subscriptionName,
+      state: {
+        ...inputs,
+        name: subscriptionName,
+        arn: arn("rds", `es:${subscriptionName}`),
+        customerAwsId: ACCOUNT,
       },
     };
   },
@@ -437,6 +493,7 @@ export function resetMocks(options: { preview?: boolean; stack?: string; project
   for (const key of Object.keys(delays)) delete delays[key];
   for (const key of Object.keys(subnetZones)) delete subnetZones[key];
   placedSubnets.length = 0;
+  alarmNames.clear();
   pulumi.runtime.setMocks(
     mocks,
     options.project ?? "usage-engine-test",

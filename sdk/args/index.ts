@@ -3,6 +3,7 @@
  * carries exactly what it needs. `resolveStackArgs` resolves a whole stack; each block's resolver
  * is what a part used on its own resolves its slice with.
  */
+export * from "./alarms";
 export * from "./authorization";
 export * from "./backup";
 export * from "./credentials";

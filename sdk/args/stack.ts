@@ -4,6 +4,13 @@ import type { Values } from "../chart/values";
 import type { ReleaseChart } from "../release";
 import { Checker } from "../validation";
 import {
+  type AlarmsOptions,
+  type AlarmsSpec,
+  alarmsEnabled,
+  instanceClassMemoryGiB,
+  resolveAlarms,
+} from "./alarms";
+import {
   type AuthorizationServerOptions,
   type AuthorizationSpec,
   resolveAuthorizationServer,
@@ -73,6 +80,11 @@ export interface UsageEngineStackArgs {
   chart?: ChartSourceOptions;
   /** Tags on every AWS resource. Default: none beyond `managed-by`. */
   tags?: Tags;
+  /**
+   * CloudWatch alarms, RDS events and AWS Backup job results sent to one SNS topic.
+   * Default: on with the `prod` database profile, off with `dev` and an external database.
+   */
+  alarms?: AlarmsOptions;
   /** Upgrade safety: the version running now, pre-upgrade RDS snapshot, downgrades. Default: none (first install). */
   upgrade?: UpgradeOptions;
 }
@@ -96,6 +108,7 @@ const STACK_KEYS = keyList<UsageEngineStackArgs>({
   chart: true,
   tags: true,
   upgrade: true,
+  alarms: true,
 });
 const CHART_SOURCE_KEYS = keyList<ChartSourceOptions>({ repository: true, name: true, version: true });
 
@@ -118,6 +131,7 @@ export interface ResolvedStack {
   chart: ReleaseChart;
   tags: Tags;
   upgrade: UpgradeSpec;
+  alarms: AlarmsSpec;
   /** Accepted but doubtful choices, logged on the stack. */
   warnings: string[];
 }
@@ -179,6 +193,12 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
     chart,
     tags: args.tags ?? {},
     upgrade: resolveUpgrade(check, "upgrade", args.upgrade, args.version, database.mode === "rds"),
+    alarms: resolveAlarms(
+      check,
+      "alarms",
+      args.alarms,
+      alarmsEnabled(undefined, database.mode === "rds" ? database.profile : undefined),
+    ),
     warnings: adminWarning ? [adminWarning] : [],
   };
   check.rfc1123Label("namespace", resolved.namespace);
@@ -188,6 +208,27 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   checkTags(check, "tags", args.tags);
   check.map("values", args.values, "a map of chart values");
   checkRemovedValues(check, "values", args.values, chart.version);
+  if (
+    resolved.alarms.enabled &&
+    database.mode === "rds" &&
+    instanceClassMemoryGiB(database.instanceClass) === undefined
+  )
+    check.fail(
+      "database.instanceClass",
+      `"${database.instanceClass}" has no known memory size, which the alarm thresholds derive from`,
+      "a class of family t3 or t4g (micro to 2xlarge), or m5-m8 or r5-r8 (large to 48xlarge), or alarms.enabled: false",
+    );
+  if (
+    resolved.alarms.enabled &&
+    database.mode !== "rds" &&
+    storage.mode !== "efs" &&
+    !resolved.backup.enabled
+  )
+    check.fail(
+      "alarms.enabled",
+      "is true but the stack creates nothing to watch (external database, no EFS, backups off)",
+      "alarms.enabled false, or a database, file system or backup the package creates",
+    );
   check.throwIfAny();
   return resolved;
 }
