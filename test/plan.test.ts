@@ -149,6 +149,21 @@ describe("npm run plan", function () {
     assert.doesNotMatch(run.stdout, /placeholder/);
   });
 
+  it("shows the alarms a prod stack creates, and none for dev", async () => {
+    const config = path.join(scratch, "prod.yaml");
+    const quickstart = readFileSync(path.join(ROOT, "examples", "quickstart", "plan-config.yaml"), "utf8");
+    writeFileSync(config, quickstart.replace("config:\n", "config:\n  uepe-quickstart:profile: prod\n"));
+    const [prod, dev] = await Promise.all([
+      plan(["--config", config, "--out", path.join(scratch, "prod")]),
+      plan(["--out", path.join(scratch, "dev")]),
+    ]);
+    assert.equal(prod.status, 0, prod.stderr);
+    const alarms = (run: Run) => run.stdout.match(/aws:cloudwatch\/metricAlarm:MetricAlarm/g)?.length ?? 0;
+    assert.ok(alarms(prod) >= 6, `prod plan shows ${alarms(prod)} alarms`);
+    assert.match(prod.stdout, /aws:backup\/vaultNotifications:VaultNotifications/);
+    assert.equal(alarms(dev), 0);
+  });
+
   describe("bad input: a clear message, a non-zero exit, nothing written", () => {
     const cases: [string, (dir: string) => string[], RegExp][] = [
       ["an unknown example", () => ["quickstrat"], /unknown example "quickstrat"/],

@@ -16,6 +16,8 @@ const uepe = new UsageEngineStack(
   {
     version: config.get("version") ?? "4.2.0",
     licenseKey: config.requireSecret("licenseKey"),
+    // `prod`: Multi-AZ, larger storage, and alarms on the data layer. Default: `dev`.
+    database: { profile: config.get("profile", { allowedValues: ["dev", "prod"] }) },
     network: {
       vpcId: config.require("vpcId"),
       subnetIds: config.requireObject<string[]>("subnetIds"),
