@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, UsageEngineStack, type UsageEngineStackArgs } from "../sdk";
 import { recorded, settle } from "./harness";
+import { listenWarnings } from "./setup";
 
 /** Secret inputs a test can look for in plaintext. */
 export const LICENSE = "UEPE-LICENSE-7f3e9c2a-d41b-4b8e-9a51-license-text";
@@ -62,14 +63,10 @@ export async function assertRejected(
   return error;
 }
 
-/** Collects `pulumi.log.warn` messages until `restore` is called. */
+/**
+ * Collects `pulumi.log.warn` messages until `restore` is called. Warnings are never printed: the
+ * root hooks of test/setup.ts capture them all; this is the view of one test on that capture.
+ */
 export function captureWarnings(): { messages: string[]; restore: () => void } {
-  const log = pulumi.log as { warn: (msg: string, ...rest: unknown[]) => Promise<void> };
-  const original = log.warn;
-  const messages: string[] = [];
-  log.warn = (msg: string) => {
-    messages.push(msg);
-    return Promise.resolve();
-  };
-  return { messages, restore: () => (log.warn = original) };
+  return listenWarnings();
 }
