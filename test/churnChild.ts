@@ -4,9 +4,11 @@
  * is moved ahead before the package is even loaded, so values computed at module load count too.
  */
 import { shiftClock } from "./clock";
+import { recordNoPromiseStacks } from "./debuggable";
 
 const shiftDays = Number(process.env.CHURN_SHIFT_DAYS ?? 0);
 if (shiftDays) shiftClock(shiftDays);
+recordNoPromiseStacks();
 
 async function main(): Promise<void> {
   // Loaded only now, after the clock has moved.

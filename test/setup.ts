@@ -4,9 +4,13 @@
  * captured for the whole process instead, from the moment this module loads, so no warning of the
  * components reaches the test output. A test that cares about a warning asserts on it with
  * fixtures' captureWarnings (which reads from this capture); every other warning must still be one
- * the package is known to give, or the test that caused it fails.
+ * the package is known to give, or the test that caused it fails. It also keeps Pulumi's runtime
+ * from recording a stack trace per promise (test/debuggable.ts), which no test reads.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { recordNoPromiseStacks } from "./debuggable";
+
+recordNoPromiseStacks();
 
 /** The warnings the package gives on purpose, each by a fragment that names its cause. */
 export const KNOWN_WARNINGS: RegExp[] = [
