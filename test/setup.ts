@@ -21,12 +21,6 @@ export const KNOWN_WARNINGS: RegExp[] = [
   /cert-manager is not installed by this component: annotate its service account with/,
 ];
 
-/** Lines of a child process's stderr that are warnings the package gives on purpose. */
-export function isKnownWarningLine(line: string): boolean {
-  const m = /^warning: \[runtime\] (.*)$/.exec(line);
-  return m !== null && KNOWN_WARNINGS.some((w) => w.test(m[1]));
-}
-
 type Warn = (msg: string, ...rest: unknown[]) => Promise<void>;
 const log = pulumi.log as unknown as { warn: Warn };
 
