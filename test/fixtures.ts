@@ -1,7 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, UsageEngineStack, type UsageEngineStackArgs } from "../sdk";
-import { recorded, settle } from "./harness";
+import {
+  type Recorded,
+  type RecordedOutputs,
+  recorded,
+  recordedOutputs,
+  resetMocks,
+  settle,
+} from "./harness";
 import { listenWarnings } from "./setup";
 
 /** Secret inputs a test can look for in plaintext. */
@@ -37,6 +44,35 @@ export async function deploy(
   const stack = new UsageEngineStack(name, args);
   await settle();
   return stack;
+}
+
+/**
+ * One evaluation shared by every test of a describe block: the stack is deployed under fresh mocks
+ * in `before`, and before each test what it registered is put back (a copy, so a test cannot
+ * change what the next one sees) where the harness queries read it. Call inside `describe`.
+ */
+export function deployedOnce(args: () => UsageEngineStackArgs = defaultArgs): {
+  readonly stack: UsageEngineStack;
+} {
+  let stack: UsageEngineStack | undefined;
+  let registrations: Recorded[] = [];
+  let outputs: RecordedOutputs[] = [];
+  before(async () => {
+    resetMocks();
+    stack = await deploy(args());
+    registrations = structuredClone(recorded);
+    outputs = structuredClone(recordedOutputs);
+  });
+  beforeEach(() => {
+    recorded.splice(0, recorded.length, ...structuredClone(registrations));
+    recordedOutputs.splice(0, recordedOutputs.length, ...structuredClone(outputs));
+  });
+  return {
+    get stack(): UsageEngineStack {
+      assert.ok(stack, "the shared stack is deployed in before()");
+      return stack;
+    },
+  };
 }
 
 /**
