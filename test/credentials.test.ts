@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { SystemCredentials, type SystemCredentialsArgs } from "../sdk";
-import { ENV_SECRETS_NAME, SECRET_KEYS } from "../sdk/chart";
 import { envSecretKeyNames } from "../sdk/credentials";
 import { ArgumentError } from "../sdk/validation";
 import { defaultArgs, deploy } from "./fixtures";
@@ -10,9 +9,7 @@ import { isSecretAt, ofType, plaintextStrings, type Recorded, recorded, resetMoc
 const SECRET = "kubernetes:core/v1:Secret";
 
 function envSecrets(): Recorded {
-  const found = ofType(SECRET).filter(
-    (s) => (s.inputs.metadata as { name?: string }).name === ENV_SECRETS_NAME,
-  );
+  const found = ofType(SECRET).filter((s) => (s.inputs.metadata as { name?: string }).name === "env-secrets");
   assert.equal(found.length, 1, "expected one env-secrets Secret");
   return found[0];
 }
@@ -41,33 +38,32 @@ async function rejected(args: Partial<SystemCredentialsArgs>): Promise<ArgumentE
   return error;
 }
 
-const envSecretTableKeys = (exclude: string[]) =>
-  Object.values(SECRET_KEYS)
-    .filter((k) => k.secret === ENV_SECRETS_NAME && !exclude.includes(k.key))
-    .map((k) => k.key)
-    .sort();
-
 describe("SystemCredentials: env-secrets keys", () => {
   beforeEach(() => resetMocks());
 
   it("writes exactly the table's env-secrets keys for PostgreSQL, all of them secret", async () => {
     const secret = await credentials();
-    assert.deepEqual(
-      Object.keys(stringData(secret)).sort(),
-      envSecretTableKeys([SECRET_KEYS.oracleAdmin.key, SECRET_KEYS.saphanaAdmin.key]),
-    );
+    assert.deepEqual(Object.keys(stringData(secret)).sort(), [
+      "jdbcPassword",
+      "jdbcUser",
+      "mzownerPassword",
+      "operatorPassword",
+      "postgresqlPassword",
+      "tlsKeyPassword",
+      "tlsKeystorePassword",
+    ]);
     for (const key of Object.keys(stringData(secret)))
       assert.ok(isSecretAt(secret.raw, ["stringData", key]), `${key} is not secret`);
   });
 
   it("writes the administrator password under the key of the database type, and not at all when the database is pre-created", async () => {
     let keys = Object.keys(stringData(await credentials({ databaseType: "oracle" })));
-    assert.ok(keys.includes(SECRET_KEYS.oracleAdmin.key));
-    assert.ok(!keys.includes(SECRET_KEYS.postgresqlAdmin.key));
+    assert.ok(keys.includes("oraclePassword"));
+    assert.ok(!keys.includes("postgresqlPassword"));
     resetMocks();
     keys = Object.keys(stringData(await credentials({ storeAdminPassword: false })));
-    for (const admin of [SECRET_KEYS.postgresqlAdmin, SECRET_KEYS.oracleAdmin, SECRET_KEYS.saphanaAdmin])
-      assert.ok(!keys.includes(admin.key), `${admin.key} written for a pre-created database`);
+    for (const admin of ["postgresqlPassword", "oraclePassword", "saphanaPassword"])
+      assert.ok(!keys.includes(admin), `${admin} written for a pre-created database`);
   });
 
   it("renames keys with credentials.keyNames and keeps the same values under the new names", async () => {
@@ -76,17 +72,17 @@ describe("SystemCredentials: env-secrets keys", () => {
     const after = stringData(
       await credentials({ credentials: { keyNames: { jdbc: "jdbcPass", admin: "dbAdminPassword" } } }),
     );
-    assert.equal(after.jdbcPass, before[SECRET_KEYS.jdbc.key]);
-    assert.equal(after.dbAdminPassword, before[SECRET_KEYS.postgresqlAdmin.key]);
-    assert.ok(!(SECRET_KEYS.jdbc.key in after), "the old key is still written");
-    assert.ok(!(SECRET_KEYS.postgresqlAdmin.key in after), "the old admin key is still written");
+    assert.equal(after.jdbcPass, before.jdbcPassword);
+    assert.equal(after.dbAdminPassword, before.postgresqlPassword);
+    assert.ok(!("jdbcPassword" in after), "the old key is still written");
+    assert.ok(!("postgresqlPassword" in after), "the old admin key is still written");
     assert.equal(Object.keys(after).length, Object.keys(before).length);
   });
 
   it("renames the administrator key whatever the database type", () => {
     for (const type of ["postgresql", "oracle", "saphana"] as const)
       assert.equal(envSecretKeyNames({ admin: "adminPw" }, type).admin, "adminPw");
-    assert.equal(envSecretKeyNames(undefined, "saphana").admin, SECRET_KEYS.saphanaAdmin.key);
+    assert.equal(envSecretKeyNames(undefined, "saphana").admin, "saphanaPassword");
   });
 
   it("adds credentials.extra entries as secrets, never in plaintext", async () => {
@@ -145,7 +141,7 @@ describe("SystemCredentials: bad key names and clashes", () => {
   });
 
   it("rejects a rename onto another credential's key", async () => {
-    const error = await rejected({ credentials: { keyNames: { jdbc: SECRET_KEYS.mzowner.key } } });
+    const error = await rejected({ credentials: { keyNames: { jdbc: "mzownerPassword" } } });
     assert.match(
       error.message,
       /credentials\.keyNames\.jdbc: "mzownerPassword" is also the env-secrets key of the mzowner credential/,

@@ -4,8 +4,6 @@ import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issue
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { ArgumentError, Tls, type TlsArgs, type TlsOptions, UsageEngineStack } from "../sdk";
-import { CHART_KEYS, TLS_SECRET_KEYS } from "../sdk/chart";
-import { CERT_MANAGER_CHART, LETS_ENCRYPT_PRODUCTION } from "../sdk/tls";
 import { captureWarnings, defaultArgs, deploy } from "./fixtures";
 import {
   ACCOUNT,
@@ -69,7 +67,7 @@ describe("Tls", () => {
       const part = await tlsPart(undefined);
       const release = one(RELEASE, "cert-manager");
       assert.equal(release.inputs.chart, "cert-manager");
-      assert.equal(release.inputs.version, CERT_MANAGER_CHART.version);
+      assert.equal(release.inputs.version, "v1.19.1");
       assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://charts.jetstack.io" });
       assert.equal(release.inputs.namespace, "cert-manager");
       assert.equal(at(release.inputs, "values.crds.enabled"), true);
@@ -130,7 +128,7 @@ describe("Tls", () => {
       validateCertManager(issuer);
       const acme = at(issuer.inputs, "spec.acme") as Record<string, unknown>;
       assert.equal(acme.email, "ops@example.com");
-      assert.equal(acme.server, LETS_ENCRYPT_PRODUCTION);
+      assert.equal(acme.server, "https://acme-v02.api.letsencrypt.org/directory");
       assert.deepEqual(acme.privateKeySecretRef, { name: "uepe-tls-issuer-account-key" });
       assert.deepEqual(acme.solvers, [
         {
@@ -291,15 +289,12 @@ describe("Tls", () => {
       });
       const secret = one("kubernetes:core/v1:Secret");
       assert.equal(at(secret.inputs, "metadata.namespace"), "uepe");
-      assert.equal((secret.inputs.data as Record<string, string>)[TLS_SECRET_KEYS.keystore], KEYSTORE);
-      assert.equal((secret.inputs.stringData as Record<string, string>)[TLS_SECRET_KEYS.key], PEM_KEY);
-      assert.equal(
-        (secret.inputs.stringData as Record<string, string>)[TLS_SECRET_KEYS.certificate],
-        PEM_CRT,
-      );
-      assert.ok(isSecretAt(secret.raw, ["data", TLS_SECRET_KEYS.keystore]));
-      assert.ok(isSecretAt(secret.raw, ["stringData", TLS_SECRET_KEYS.key]));
-      assert.ok(isSecretAt(secret.raw, ["stringData", TLS_SECRET_KEYS.certificate]));
+      assert.equal((secret.inputs.data as Record<string, string>)["keystore.jks"], KEYSTORE);
+      assert.equal((secret.inputs.stringData as Record<string, string>)["tls.key"], PEM_KEY);
+      assert.equal((secret.inputs.stringData as Record<string, string>)["tls.crt"], PEM_CRT);
+      assert.ok(isSecretAt(secret.raw, ["data", "keystore.jks"]));
+      assert.ok(isSecretAt(secret.raw, ["stringData", "tls.key"]));
+      assert.ok(isSecretAt(secret.raw, ["stringData", "tls.crt"]));
       new Secret(secret.inputs as never).validate();
       assert.equal(await resolved(part.secretName), "uepe-tls");
     });
@@ -307,8 +302,8 @@ describe("Tls", () => {
     it("wraps plain inputs as secrets too", async () => {
       await tlsPart({ mode: "secret", secret: { keystoreJks: KEYSTORE, tlsKey: PEM_KEY, tlsCrt: PEM_CRT } });
       const secret = one("kubernetes:core/v1:Secret");
-      assert.ok(isSecretAt(secret.raw, ["stringData", TLS_SECRET_KEYS.key]));
-      assert.ok(isSecretAt(secret.raw, ["data", TLS_SECRET_KEYS.keystore]));
+      assert.ok(isSecretAt(secret.raw, ["stringData", "tls.key"]));
+      assert.ok(isSecretAt(secret.raw, ["data", "keystore.jks"]));
     });
   });
 
@@ -330,9 +325,9 @@ describe("Tls", () => {
       );
       const release = one(RELEASE, "uepe-release");
       const values = release.inputs.values;
-      assert.equal(at(values, CHART_KEYS.tlsEnabled.path), true);
-      assert.equal(at(values, CHART_KEYS.tlsIssuerKind.path), "Issuer");
-      assert.equal(at(values, CHART_KEYS.tlsIssuerName.path), "uepe-tls-issuer");
+      assert.equal(at(values, "platform.tls.enabled"), true);
+      assert.equal(at(values, "platform.tls.cert.certManager.public.issuer.kind"), "Issuer");
+      assert.equal(at(values, "platform.tls.cert.certManager.public.issuer.name"), "uepe-tls-issuer");
       const [issuer] = issuers();
       assert.equal(at(issuer.inputs, "metadata.namespace"), "uepe");
       assert.ok(release.startedSeq > issuer.finishedSeq, "the release starts after the issuer exists");
@@ -348,7 +343,7 @@ describe("Tls", () => {
         }),
       );
       const values = one(RELEASE, "uepe-release").inputs.values;
-      assert.equal(at(values, CHART_KEYS.tlsSecretName.path), "platform-tls");
+      assert.equal(at(values, "platform.tls.cert.secret.name"), "platform-tls");
       const text = JSON.stringify(values);
       for (const planted of ["planted-key", "planted-crt", KEYSTORE]) assert.ok(!text.includes(planted));
       assert.equal(ofType(RELEASE).length, 1, "no cert-manager in secret mode");
@@ -357,8 +352,8 @@ describe("Tls", () => {
     it("disabled mode turns TLS off in the chart", async () => {
       await deploy(defaultArgs({ tls: { mode: "disabled" } }));
       const values = one(RELEASE, "uepe-release").inputs.values;
-      assert.equal(at(values, CHART_KEYS.tlsEnabled.path), false);
-      assert.equal(at(values, CHART_KEYS.tlsIssuerName.path), undefined);
+      assert.equal(at(values, "platform.tls.enabled"), false);
+      assert.equal(at(values, "platform.tls.cert.certManager.public.issuer.name"), undefined);
     });
   });
 
