@@ -318,6 +318,13 @@ describe("Tls", () => {
   });
 
   describe("in the stack", () => {
+    it("installs cert-manager keeping its CRDs on uninstall by default (crds.keep), so issuers and certificates survive", async () => {
+      await deploy();
+      const values = one(RELEASE, "cert-manager").inputs.values;
+      assert.equal(at(values, "crds.keep"), true);
+      assert.deepEqual(at(values, "crds"), { enabled: true, keep: true });
+    });
+
     it("the chart references the issuer kind and name, and the release waits for the issuer", async () => {
       delays[RELEASE] = 50;
       await deploy(
