@@ -1,10 +1,20 @@
 import * as assert from "node:assert/strict";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SystemCredentials, type SystemCredentialsArgs } from "../sdk";
 import { envSecretKeyNames } from "../sdk/credentials";
 import { ArgumentError } from "../sdk/validation";
 import { defaultArgs, deploy } from "./fixtures";
-import { isSecretAt, ofType, plaintextStrings, type Recorded, recorded, resetMocks, settle } from "./harness";
+import {
+  isSecretAt,
+  isSecretWrapper,
+  ofType,
+  plaintextStrings,
+  type Recorded,
+  recorded,
+  resetMocks,
+  settle,
+} from "./harness";
 
 const SECRET = "kubernetes:core/v1:Secret";
 
@@ -16,6 +26,35 @@ function envSecrets(): Recorded {
 
 function stringData(secret: Recorded): Record<string, string> {
   return secret.inputs.stringData as Record<string, string>;
+}
+
+/**
+ * The `stringData` maps the package constructs Kubernetes Secrets with, while `construct` runs.
+ * The Kubernetes SDK wraps a Secret's whole stringData in one secret before registering it
+ * (@pulumi/kubernetes core/v1/secret.js), so the registered inputs only show that outer wrapper:
+ * whether the package made each value a secret itself is seen here, in what it hands the SDK.
+ */
+async function stringDataHandedOver(construct: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  const module = require("@pulumi/kubernetes/core/v1/secret") as { Secret: typeof k8s.core.v1.Secret };
+  const Original = module.Secret;
+  const handed: Record<string, unknown>[] = [];
+  module.Secret = class extends Original {
+    constructor(name: string, args?: k8s.core.v1.SecretArgs, opts?: pulumi.CustomResourceOptions) {
+      if (args?.stringData) handed.push(args.stringData as Record<string, unknown>);
+      super(name, args, opts);
+    }
+  };
+  try {
+    await construct();
+  } finally {
+    module.Secret = Original;
+  }
+  return handed;
+}
+
+/** Whether a value handed to the SDK is itself a secret Output (not merely inside a secret map). */
+async function isSecretValue(value: unknown): Promise<boolean> {
+  return pulumi.Output.isInstance(value) && (await pulumi.isSecret(value));
 }
 
 async function credentials(args: Partial<SystemCredentialsArgs> = {}): Promise<Recorded> {
@@ -87,9 +126,23 @@ describe("SystemCredentials: env-secrets keys", () => {
 
   it("adds credentials.extra entries as secrets, never in plaintext", async () => {
     const value = "extra-credential-value-9f2c";
-    const secret = await credentials({
-      credentials: { extra: { reportingPassword: pulumi.secret(value), plainGiven: "plain-given-value-77" } },
+    let secret: Recorded | undefined;
+    const [handed] = await stringDataHandedOver(async () => {
+      secret = await credentials({
+        credentials: {
+          extra: { reportingPassword: pulumi.secret(value), plainGiven: "plain-given-value-77" },
+        },
+      });
     });
+    assert.ok(secret && handed, "no env-secrets Secret constructed");
+    // Each value is a secret of its own, the plain string given included ...
+    assert.ok(
+      await isSecretValue(handed.reportingPassword),
+      "stringData.reportingPassword is not itself secret",
+    );
+    assert.ok(await isSecretValue(handed.plainGiven), "stringData.plainGiven is not itself secret");
+    // ... and the map the engine stores is a secret.
+    assert.ok(isSecretWrapper((secret.raw as { stringData?: unknown }).stringData));
     assert.equal(stringData(secret).reportingPassword, value);
     assert.ok(isSecretAt(secret.raw, ["stringData", "reportingPassword"]));
     assert.ok(
@@ -98,6 +151,24 @@ describe("SystemCredentials: env-secrets keys", () => {
     );
     const plaintext = recorded.flatMap((r) => plaintextStrings(r.raw));
     assert.ok(!plaintext.some((s) => s.includes(value) || s.includes("plain-given-value-77")));
+  });
+
+  it("through the stack, makes each credentials.extra value a secret of its own in env-secrets", async () => {
+    const handed = await stringDataHandedOver(() =>
+      deploy(defaultArgs({ credentials: { extra: { reportingPassword: "plain-extra-value-5e1a" } } })),
+    );
+    const secret = envSecrets();
+    assert.equal(stringData(secret).reportingPassword, "plain-extra-value-5e1a");
+    const envData = handed.filter((data) => "reportingPassword" in data);
+    assert.equal(envData.length, 1, "expected one Secret constructed with the extra key");
+    assert.ok(
+      await isSecretValue(envData[0].reportingPassword),
+      "stringData.reportingPassword is not itself secret",
+    );
+    assert.ok(isSecretWrapper((secret.raw as { stringData?: unknown }).stringData));
+    assert.ok(
+      !recorded.flatMap((r) => plaintextStrings(r.raw)).some((t) => t.includes("plain-extra-value-5e1a")),
+    );
   });
 
   it("lets extra use a key freed by a rename", async () => {
