@@ -11,7 +11,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { UsageEngineStack } from "../sdk";
 import { finishSchema, packageRoot, SECRET_OUTPUTS, UsageEngineProvider } from "../sdk/componentProvider";
 import { committedSchema, formatSchema } from "../tools/schema";
 import { defaultArgs, deploy } from "./fixtures";
@@ -87,14 +86,15 @@ const MODES: [string, string, string, string[]][] = [
 
 const typeRef = (name: string) => `#/types/usage-engine:index:${name}`;
 
-/** The analyzer type-checks the whole package (~10 s): done once, shared by every test. */
+/**
+ * The provider the in-process tests talk to. Its analyzer type-checks the whole package (~10 s):
+ * done once, and the schema it caches is what every test here reads, before secrets are marked
+ * (ComponentProvider's getSchema) and after (UsageEngineProvider's).
+ */
+const provider = new UsageEngineProvider();
 let analyzed: Promise<string> | undefined;
 function analyzerSchema(): Promise<string> {
-  analyzed ??= new ComponentProvider({
-    components: [UsageEngineStack],
-    name: "usage-engine",
-    dirname: packageRoot(),
-  }).getSchema();
+  analyzed ??= ComponentProvider.prototype.getSchema.call(provider);
   return analyzed;
 }
 
@@ -206,7 +206,6 @@ describe("provider construct (what another language's `new UsageEngineStack` rea
 
   it("builds the component from its token and answers with every schema output", async () => {
     resetMocks();
-    const provider = new UsageEngineProvider();
     const result = await provider.construct("uepe", TOKEN, defaultArgs() as unknown as pulumi.Inputs, {});
     await settle();
     const schema = JSON.parse(await provider.getSchema()) as Schema;

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { AuthorizationServerSecrets, type AuthorizationServerSecretsArgs } from "../sdk";
-import { AUTHORIZATION_SERVER_SECRETS_NAME, SECRET_KEYS } from "../sdk/chart/contract";
 import { ArgumentError } from "../sdk/validation";
 import { defaultArgs, deploy } from "./fixtures";
 import {
@@ -36,7 +35,7 @@ const JWT = {
 
 function authorizationSecret(): Recorded {
   const found = ofType(SECRET).filter(
-    (s) => (s.inputs.metadata as { name?: string }).name === AUTHORIZATION_SERVER_SECRETS_NAME,
+    (s) => (s.inputs.metadata as { name?: string }).name === "authorization-server-secrets",
   );
   assert.equal(found.length, 1, "expected one authorization-server-secrets Secret");
   return found[0];
@@ -67,10 +66,7 @@ describe("AuthorizationServerSecrets", () => {
     const secret = authorizationSecret();
     assert.equal((secret.inputs.metadata as { namespace?: string }).namespace, "uepe");
     const data = stringData(secret);
-    assert.deepEqual(
-      Object.keys(data).sort(),
-      [SECRET_KEYS.managementApiPassword.key, SECRET_KEYS.managementApiUsername.key].sort(),
-    );
+    assert.deepEqual(Object.keys(data).sort(), ["managementApiPassword", "managementApiUsername"]);
     const generated = recorded.find((r) => r.type === PASSWORD && r.name.includes("management-api"));
     assert.ok(generated, "no RandomPassword for the management API");
     assert.equal(data.managementApiPassword, generated.outputs.result);
@@ -108,7 +104,7 @@ describe("AuthorizationServerSecrets", () => {
     const values = JSON.stringify(one(RELEASE, "uepe-release").inputs.values);
     const data = stringData(authorizationSecret());
     for (const [key, value] of Object.entries(data))
-      if (key !== SECRET_KEYS.managementApiUsername.key)
+      if (key !== "managementApiUsername")
         assert.ok(!values.includes(value), `${key} appears in chart values`);
     assert.ok(!values.includes("authorizationServer"), "an authorizationServer chart value is written");
     const everywhere = recorded.flatMap((r) => plaintextStrings(r.raw));
@@ -142,14 +138,14 @@ describe("AuthorizationServerSecrets", () => {
     });
     assert.equal(await isSecret(part.managementApiPassword), true);
     assert.equal(await resolved(part.managementApiPassword), "given-mgmt-pw-42");
-    assert.equal(await resolved(part.secretName), AUTHORIZATION_SERVER_SECRETS_NAME);
+    assert.equal(await resolved(part.secretName), "authorization-server-secrets");
   });
 
   it("creates nothing when createSecret is false, leaving the credentials to the chart", async () => {
     await deploy(defaultArgs({ authorizationServer: { createSecret: false } }));
     assert.equal(
       ofType(SECRET).filter(
-        (s) => (s.inputs.metadata as { name?: string }).name === AUTHORIZATION_SERVER_SECRETS_NAME,
+        (s) => (s.inputs.metadata as { name?: string }).name === "authorization-server-secrets",
       ).length,
       0,
     );

@@ -5,12 +5,13 @@
  * names, URNs, inputs (secret markers included), key order, list order and resource options.
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { shiftClock } from "./clock";
 import { defaultArgs, deploy } from "./fixtures";
 import { recorded, resetMocks } from "./harness";
 import { SCENARIOS } from "./scenarios";
+import { KNOWN_WARNINGS } from "./setup";
 
 /** What the engine compares between two deployments, per URN. */
 interface Registration {
@@ -76,8 +77,42 @@ async function evaluate(args: () => Parameters<typeof deploy>[0]): Promise<Map<s
   return registrations();
 }
 
+interface ChildRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** One fresh process evaluating every scenario (test/churnChild.ts); the two run at once. */
+function evaluateInProcess(env: Record<string, string>): Promise<ChildRun> {
+  return new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      ["-r", "tsx/cjs", path.join(__dirname, "churnChild.ts")],
+      {
+        cwd: path.join(__dirname, ".."),
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: 240_000,
+      },
+      (err, stdout, stderr) =>
+        resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
 describe("zero churn", function () {
   this.timeout(60_000);
+
+  // The two processes start first and run while the in-process evaluations below do.
+  let processes: Promise<[ChildRun, ChildRun]>;
+  before(() => {
+    processes = Promise.all([
+      evaluateInProcess({}),
+      evaluateInProcess({ CHURN_SHIFT_DAYS: "550", TZ: "Pacific/Kiritimati" }),
+    ]);
+  });
 
   for (const scenario of SCENARIOS)
     it(`${scenario.title}: a second evaluation registers identical resources`, async () => {
@@ -107,23 +142,34 @@ describe("zero churn", function () {
     assert.deepEqual(differences(forward, backward), []);
   });
 
-  it("every scenario registers the same in two separate processes (two `pulumi up` runs)", function () {
+  it("every scenario registers the same in two separate processes (two `pulumi up` runs)", async function () {
     this.timeout(240_000);
-    const evaluateInProcess = (env: Record<string, string>) => {
-      const child = spawnSync(process.execPath, ["-r", "tsx/cjs", path.join(__dirname, "churnChild.ts")], {
-        cwd: path.join(__dirname, ".."),
-        encoding: "utf8",
-        env: { ...process.env, ...env },
-        maxBuffer: 256 * 1024 * 1024,
-      });
-      assert.equal(child.status, 0, child.stderr);
-      return JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as Record<
-        string,
-        Record<string, unknown>
-      >;
-    };
-    const first = evaluateInProcess({});
-    const second = evaluateInProcess({ CHURN_SHIFT_DAYS: "550", TZ: "Pacific/Kiritimati" });
+    const runs = await processes;
+    for (const run of runs) {
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stderr, "", "the child printed to stderr");
+    }
+    const [one, two] = runs.map(
+      (run) =>
+        JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as {
+          scenarios: Record<string, Record<string, unknown>>;
+          warnings: Record<string, string[]>;
+        },
+    );
+    // The package's warnings are part of what a `pulumi up` shows: the same in both processes.
+    assert.deepEqual(two.warnings, one.warnings, "the processes warned differently");
+    const given = Object.values(one.warnings).flat();
+    assert.ok(
+      given.some((w) => /tls\.issuer\.type is selfSigned/.test(w)),
+      "the default self-signed issuer did not warn",
+    );
+    for (const warning of given)
+      assert.ok(
+        KNOWN_WARNINGS.some((w) => w.test(warning)),
+        `unexpected warning: ${warning}`,
+      );
+    const first = one.scenarios;
+    const second = two.scenarios;
     assert.deepEqual(Object.keys(second), Object.keys(first));
     assert.ok(Object.keys(first).length >= SCENARIOS.length);
     for (const title of Object.keys(first)) {

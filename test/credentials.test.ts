@@ -1,24 +1,60 @@
 import * as assert from "node:assert/strict";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SystemCredentials, type SystemCredentialsArgs } from "../sdk";
 import { envSecretKeyNames } from "../sdk/args";
-import { ENV_SECRETS_NAME, SECRET_KEYS } from "../sdk/chart/contract";
 import { ArgumentError } from "../sdk/validation";
 import { defaultArgs, deploy } from "./fixtures";
-import { isSecretAt, ofType, plaintextStrings, type Recorded, recorded, resetMocks, settle } from "./harness";
+import {
+  isSecretAt,
+  isSecretWrapper,
+  ofType,
+  plaintextStrings,
+  type Recorded,
+  recorded,
+  resetMocks,
+  settle,
+} from "./harness";
 
 const SECRET = "kubernetes:core/v1:Secret";
 
 function envSecrets(): Recorded {
-  const found = ofType(SECRET).filter(
-    (s) => (s.inputs.metadata as { name?: string }).name === ENV_SECRETS_NAME,
-  );
+  const found = ofType(SECRET).filter((s) => (s.inputs.metadata as { name?: string }).name === "env-secrets");
   assert.equal(found.length, 1, "expected one env-secrets Secret");
   return found[0];
 }
 
 function stringData(secret: Recorded): Record<string, string> {
   return secret.inputs.stringData as Record<string, string>;
+}
+
+/**
+ * The `stringData` maps the package constructs Kubernetes Secrets with, while `construct` runs.
+ * The Kubernetes SDK wraps a Secret's whole stringData in one secret before registering it
+ * (@pulumi/kubernetes core/v1/secret.js), so the registered inputs only show that outer wrapper:
+ * whether the package made each value a secret itself is seen here, in what it hands the SDK.
+ */
+async function stringDataHandedOver(construct: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  const module = require("@pulumi/kubernetes/core/v1/secret") as { Secret: typeof k8s.core.v1.Secret };
+  const Original = module.Secret;
+  const handed: Record<string, unknown>[] = [];
+  module.Secret = class extends Original {
+    constructor(name: string, args?: k8s.core.v1.SecretArgs, opts?: pulumi.CustomResourceOptions) {
+      if (args?.stringData) handed.push(args.stringData as Record<string, unknown>);
+      super(name, args, opts);
+    }
+  };
+  try {
+    await construct();
+  } finally {
+    module.Secret = Original;
+  }
+  return handed;
+}
+
+/** Whether a value handed to the SDK is itself a secret Output (not merely inside a secret map). */
+async function isSecretValue(value: unknown): Promise<boolean> {
+  return pulumi.Output.isInstance(value) && (await pulumi.isSecret(value));
 }
 
 async function credentials(args: Partial<SystemCredentialsArgs> = {}): Promise<Recorded> {
@@ -41,33 +77,32 @@ async function rejected(args: Partial<SystemCredentialsArgs>): Promise<ArgumentE
   return error;
 }
 
-const envSecretTableKeys = (exclude: string[]) =>
-  Object.values(SECRET_KEYS)
-    .filter((k) => k.secret === ENV_SECRETS_NAME && !exclude.includes(k.key))
-    .map((k) => k.key)
-    .sort();
-
 describe("SystemCredentials: env-secrets keys", () => {
   beforeEach(() => resetMocks());
 
   it("writes exactly the table's env-secrets keys for PostgreSQL, all of them secret", async () => {
     const secret = await credentials();
-    assert.deepEqual(
-      Object.keys(stringData(secret)).sort(),
-      envSecretTableKeys([SECRET_KEYS.oracleAdmin.key, SECRET_KEYS.saphanaAdmin.key]),
-    );
+    assert.deepEqual(Object.keys(stringData(secret)).sort(), [
+      "jdbcPassword",
+      "jdbcUser",
+      "mzownerPassword",
+      "operatorPassword",
+      "postgresqlPassword",
+      "tlsKeyPassword",
+      "tlsKeystorePassword",
+    ]);
     for (const key of Object.keys(stringData(secret)))
       assert.ok(isSecretAt(secret.raw, ["stringData", key]), `${key} is not secret`);
   });
 
   it("writes the administrator password under the key of the database type, and not at all when the database is pre-created", async () => {
     let keys = Object.keys(stringData(await credentials({ databaseType: "oracle" })));
-    assert.ok(keys.includes(SECRET_KEYS.oracleAdmin.key));
-    assert.ok(!keys.includes(SECRET_KEYS.postgresqlAdmin.key));
+    assert.ok(keys.includes("oraclePassword"));
+    assert.ok(!keys.includes("postgresqlPassword"));
     resetMocks();
     keys = Object.keys(stringData(await credentials({ storeAdminPassword: false })));
-    for (const admin of [SECRET_KEYS.postgresqlAdmin, SECRET_KEYS.oracleAdmin, SECRET_KEYS.saphanaAdmin])
-      assert.ok(!keys.includes(admin.key), `${admin.key} written for a pre-created database`);
+    for (const admin of ["postgresqlPassword", "oraclePassword", "saphanaPassword"])
+      assert.ok(!keys.includes(admin), `${admin} written for a pre-created database`);
   });
 
   it("renames keys with credentials.keyNames and keeps the same values under the new names", async () => {
@@ -76,24 +111,38 @@ describe("SystemCredentials: env-secrets keys", () => {
     const after = stringData(
       await credentials({ credentials: { keyNames: { jdbc: "jdbcPass", admin: "dbAdminPassword" } } }),
     );
-    assert.equal(after.jdbcPass, before[SECRET_KEYS.jdbc.key]);
-    assert.equal(after.dbAdminPassword, before[SECRET_KEYS.postgresqlAdmin.key]);
-    assert.ok(!(SECRET_KEYS.jdbc.key in after), "the old key is still written");
-    assert.ok(!(SECRET_KEYS.postgresqlAdmin.key in after), "the old admin key is still written");
+    assert.equal(after.jdbcPass, before.jdbcPassword);
+    assert.equal(after.dbAdminPassword, before.postgresqlPassword);
+    assert.ok(!("jdbcPassword" in after), "the old key is still written");
+    assert.ok(!("postgresqlPassword" in after), "the old admin key is still written");
     assert.equal(Object.keys(after).length, Object.keys(before).length);
   });
 
   it("renames the administrator key whatever the database type", () => {
     for (const type of ["postgresql", "oracle", "saphana"] as const)
       assert.equal(envSecretKeyNames({ admin: "adminPw" }, type).admin, "adminPw");
-    assert.equal(envSecretKeyNames(undefined, "saphana").admin, SECRET_KEYS.saphanaAdmin.key);
+    assert.equal(envSecretKeyNames(undefined, "saphana").admin, "saphanaPassword");
   });
 
   it("adds credentials.extra entries as secrets, never in plaintext", async () => {
     const value = "extra-credential-value-9f2c";
-    const secret = await credentials({
-      credentials: { extra: { reportingPassword: pulumi.secret(value), plainGiven: "plain-given-value-77" } },
+    let secret: Recorded | undefined;
+    const [handed] = await stringDataHandedOver(async () => {
+      secret = await credentials({
+        credentials: {
+          extra: { reportingPassword: pulumi.secret(value), plainGiven: "plain-given-value-77" },
+        },
+      });
     });
+    assert.ok(secret && handed, "no env-secrets Secret constructed");
+    // Each value is a secret of its own, the plain string given included ...
+    assert.ok(
+      await isSecretValue(handed.reportingPassword),
+      "stringData.reportingPassword is not itself secret",
+    );
+    assert.ok(await isSecretValue(handed.plainGiven), "stringData.plainGiven is not itself secret");
+    // ... and the map the engine stores is a secret.
+    assert.ok(isSecretWrapper((secret.raw as { stringData?: unknown }).stringData));
     assert.equal(stringData(secret).reportingPassword, value);
     assert.ok(isSecretAt(secret.raw, ["stringData", "reportingPassword"]));
     assert.ok(
@@ -102,6 +151,24 @@ describe("SystemCredentials: env-secrets keys", () => {
     );
     const plaintext = recorded.flatMap((r) => plaintextStrings(r.raw));
     assert.ok(!plaintext.some((s) => s.includes(value) || s.includes("plain-given-value-77")));
+  });
+
+  it("through the stack, makes each credentials.extra value a secret of its own in env-secrets", async () => {
+    const handed = await stringDataHandedOver(() =>
+      deploy(defaultArgs({ credentials: { extra: { reportingPassword: "plain-extra-value-5e1a" } } })),
+    );
+    const secret = envSecrets();
+    assert.equal(stringData(secret).reportingPassword, "plain-extra-value-5e1a");
+    const envData = handed.filter((data) => "reportingPassword" in data);
+    assert.equal(envData.length, 1, "expected one Secret constructed with the extra key");
+    assert.ok(
+      await isSecretValue(envData[0].reportingPassword),
+      "stringData.reportingPassword is not itself secret",
+    );
+    assert.ok(isSecretWrapper((secret.raw as { stringData?: unknown }).stringData));
+    assert.ok(
+      !recorded.flatMap((r) => plaintextStrings(r.raw)).some((t) => t.includes("plain-extra-value-5e1a")),
+    );
   });
 
   it("lets extra use a key freed by a rename", async () => {
@@ -145,7 +212,7 @@ describe("SystemCredentials: bad key names and clashes", () => {
   });
 
   it("rejects a rename onto another credential's key", async () => {
-    const error = await rejected({ credentials: { keyNames: { jdbc: SECRET_KEYS.mzowner.key } } });
+    const error = await rejected({ credentials: { keyNames: { jdbc: "mzownerPassword" } } });
     assert.match(
       error.message,
       /credentials\.keyNames\.jdbc: "mzownerPassword" is also the env-secrets key of the mzowner credential/,

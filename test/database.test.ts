@@ -1,9 +1,18 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { type ArgumentError, SystemDatabase, type SystemDatabaseArgs, UsageEngineStack } from "../sdk";
-import { DATABASE_PROFILES } from "../sdk/args";
 import { assertRejected, captureWarnings, defaultArgs, deploy, NETWORK } from "./fixtures";
-import { at, isSecretAt, ofType, one, type Recorded, recorded, resetMocks, settle } from "./harness";
+import {
+  at,
+  isSecretAt,
+  ofType,
+  one,
+  plaintextStrings,
+  type Recorded,
+  recorded,
+  resetMocks,
+  settle,
+} from "./harness";
 
 const INSTANCE = "aws:rds/instance:Instance";
 const PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
@@ -54,6 +63,16 @@ describe("SystemDatabase", () => {
       assert.equal(db.maintenanceWindow, "sun:05:00-sun:06:00");
       assert.equal(db.username, "postgres");
       assert.ok(isSecretAt(one(INSTANCE).raw, ["password"]), "master password is not secret");
+    });
+
+    it("used alone with a plain-string admin password, still hands RDS the password as a secret", async () => {
+      const db = await database({ adminPassword: "plain-Pass-123" });
+      assert.equal(db.inputs.password, "plain-Pass-123");
+      assert.ok(isSecretAt(db.raw, ["password"]), "the master password input is not secret");
+      assert.ok(
+        !plaintextStrings(db.raw).includes("plain-Pass-123"),
+        "the password shows in plain text in the RDS inputs",
+      );
     });
 
     it("refuses deletion and leaves a final snapshot whose name does not change between runs", async () => {
@@ -132,15 +151,36 @@ describe("SystemDatabase", () => {
     });
   });
 
+  describe("backup and maintenance windows, through the stack", () => {
+    // The maintenance window is weekly, the backup window daily: they may touch, not share a minute.
+    const MAINTENANCE = "sun:05:00-sun:06:00";
+
+    for (const backupWindow of ["04:30-05:00", "06:00-06:30"])
+      it(`accepts backups ${backupWindow} touching maintenance ${MAINTENANCE}`, async () => {
+        await deploy(defaultArgs({ database: { backupWindow, maintenanceWindow: MAINTENANCE } }));
+        const db = one(INSTANCE).inputs;
+        assert.equal(db.backupWindow, backupWindow);
+        assert.equal(db.maintenanceWindow, MAINTENANCE);
+      });
+
+    for (const backupWindow of ["04:30-05:01", "05:59-06:30"])
+      it(`refuses backups ${backupWindow}, one minute inside maintenance ${MAINTENANCE}`, async () => {
+        await assertRejected(
+          defaultArgs({ database: { backupWindow, maintenanceWindow: MAINTENANCE } }),
+          "database.maintenanceWindow",
+          new RegExp(`^"sun:05:00-sun:06:00" overlaps the daily backup window "${backupWindow}"`),
+        );
+      });
+  });
+
   describe("profiles", () => {
     it("dev: small, single-AZ, no Performance Insights or enhanced monitoring, no monitoring role", async () => {
       const db = (await database({ database: { profile: "dev" } })).inputs;
-      const dev = DATABASE_PROFILES.dev;
       assert.deepEqual(
         [db.instanceClass, db.allocatedStorage, db.maxAllocatedStorage, db.multiAz, db.backupRetentionPeriod],
         ["db.t4g.medium", 20, 100, false, 7],
       );
-      assert.equal(db.instanceClass, dev.instanceClass);
+      assert.equal(db.instanceClass, "db.t4g.medium");
       assert.equal(db.performanceInsightsEnabled, false);
       assert.equal(db.monitoringInterval, 0);
       assert.equal(db.monitoringRoleArn, undefined);

@@ -6,9 +6,6 @@ import {
   UsageEngineStack,
   type UsageEngineStackArgs,
 } from "../sdk";
-import { EXTERNAL_DNS_CHART, INGRESS_NGINX_CHART } from "../sdk/addons";
-import { DESKTOP_CLIENT_PORT } from "../sdk/args";
-import { CHART_KEYS } from "../sdk/chart/contract";
 import { captureWarnings, defaultArgs, deploy } from "./fixtures";
 import { ACCOUNT, at, ofType, one, REGION, recorded, resetMocks, resolved, settle } from "./harness";
 
@@ -39,9 +36,9 @@ describe("Exposure", () => {
 
   it("defaults: NodePort platform Service, no ingress, no add-ons, no URLs", async () => {
     const { stack, values } = await stackWith({});
-    assert.equal(at(values, CHART_KEYS.serviceType.path), "NodePort");
-    assert.equal(at(values, CHART_KEYS.ingressEnabled.path), false);
-    assert.equal(at(values, CHART_KEYS.serviceAnnotations.path), undefined);
+    assert.equal(at(values, "platform.service.type"), "NodePort");
+    assert.equal(at(values, "ingress.enabled"), false);
+    assert.equal(at(values, "platform.service.annotations"), undefined);
     assert.deepEqual(
       ofType(RELEASE)
         .map((r) => r.inputs.chart)
@@ -50,7 +47,7 @@ describe("Exposure", () => {
     );
     assert.equal(await resolved(stack.platformUrl), "");
     assert.equal(await resolved(stack.desktopOnlineUrl), "");
-    assert.ok(!warnings.messages.some((m) => m.includes(String(DESKTOP_CLIENT_PORT))));
+    assert.ok(!warnings.messages.some((m) => m.includes("6790")));
   });
 
   it("LoadBalancer: NLB annotations and source ranges reach the platform Service", async () => {
@@ -61,9 +58,9 @@ describe("Exposure", () => {
         loadBalancerSourceRanges: ["203.0.113.0/24", "198.51.100.7/32"],
       },
     });
-    assert.equal(at(values, CHART_KEYS.serviceType.path), "LoadBalancer");
-    assert.deepEqual(at(values, CHART_KEYS.serviceAnnotations.path), NLB);
-    assert.deepEqual(at(values, CHART_KEYS.loadBalancerSourceRanges.path), [
+    assert.equal(at(values, "platform.service.type"), "LoadBalancer");
+    assert.deepEqual(at(values, "platform.service.annotations"), NLB);
+    assert.deepEqual(at(values, "platform.service.loadBalancerSourceRanges"), [
       "203.0.113.0/24",
       "198.51.100.7/32",
     ]);
@@ -74,14 +71,14 @@ describe("Exposure", () => {
       exposure: { domain: "uepe.example.com", ingress: { enabled: true } },
       tls: { issuer: { type: "acme", acmeEmail: "ops@example.com" } },
     });
-    assert.equal(at(values, CHART_KEYS.domain.path), "uepe.example.com");
-    assert.equal(at(values, CHART_KEYS.ingressEnabled.path), true);
-    assert.equal(at(values, CHART_KEYS.ingressClassName.path), "nginx");
-    assert.equal(at(values, CHART_KEYS.ingressPlatformHost.path), "platform.uepe.example.com");
-    assert.equal(at(values, CHART_KEYS.ingressDesktopOnlineHost.path), "desktop-online.uepe.example.com");
-    assert.equal(at(values, CHART_KEYS.ingressTls.path), true);
-    assert.equal(at(values, CHART_KEYS.ingressTlsSecretName.path), "uepe-ingress-tls");
-    assert.deepEqual(at(values, CHART_KEYS.ingressAnnotations.path), {
+    assert.equal(at(values, "global.domain"), "uepe.example.com");
+    assert.equal(at(values, "ingress.enabled"), true);
+    assert.equal(at(values, "ingress.className"), "nginx");
+    assert.equal(at(values, "ingress.hosts.platform"), "platform.uepe.example.com");
+    assert.equal(at(values, "ingress.hosts.desktopOnline"), "desktop-online.uepe.example.com");
+    assert.equal(at(values, "ingress.tls.enabled"), true);
+    assert.equal(at(values, "ingress.tls.secretName"), "uepe-ingress-tls");
+    assert.deepEqual(at(values, "ingress.annotations"), {
       "cert-manager.io/cluster-issuer": "uepe-tls-issuer",
     });
     const issuer = one("kubernetes:cert-manager.io/v1:ClusterIssuer");
@@ -104,10 +101,10 @@ describe("Exposure", () => {
       },
       tls: { issuer: { type: "existing", kind: "Issuer", name: "corp-ca" } },
     });
-    assert.equal(at(values, CHART_KEYS.ingressClassName.path), "internal");
-    assert.equal(at(values, CHART_KEYS.ingressPlatformHost.path), "api.uepe.example.org");
-    assert.equal(at(values, CHART_KEYS.ingressDesktopOnlineHost.path), "ui.uepe.example.org");
-    assert.deepEqual(at(values, CHART_KEYS.ingressAnnotations.path), {
+    assert.equal(at(values, "ingress.className"), "internal");
+    assert.equal(at(values, "ingress.hosts.platform"), "api.uepe.example.org");
+    assert.equal(at(values, "ingress.hosts.desktopOnline"), "ui.uepe.example.org");
+    assert.deepEqual(at(values, "ingress.annotations"), {
       "nginx.ingress.kubernetes.io/proxy-body-size": "64m",
       "cert-manager.io/issuer": "corp-ca",
     });
@@ -119,7 +116,7 @@ describe("Exposure", () => {
         ingress: { enabled: true, annotations: { "cert-manager.io/cluster-issuer": "letsencrypt-prod" } },
       },
     });
-    assert.deepEqual(at(mine.values, CHART_KEYS.ingressAnnotations.path), {
+    assert.deepEqual(at(mine.values, "ingress.annotations"), {
       "cert-manager.io/cluster-issuer": "letsencrypt-prod",
     });
   });
@@ -129,16 +126,16 @@ describe("Exposure", () => {
       exposure: { domain: "uepe.example.com", ingress: { enabled: true } },
       tls: { mode: "secret", existingSecretName: "uepe-cert" },
     });
-    assert.equal(at(values, CHART_KEYS.ingressTlsSecretName.path), "uepe-cert");
-    assert.equal(at(values, CHART_KEYS.ingressAnnotations.path), undefined);
+    assert.equal(at(values, "ingress.tls.secretName"), "uepe-cert");
+    assert.equal(at(values, "ingress.annotations"), undefined);
 
     resetMocks();
     const plain = await stackWith({
       exposure: { domain: "uepe.example.com", ingress: { enabled: true } },
       tls: { mode: "disabled" },
     });
-    assert.equal(at(plain.values, CHART_KEYS.ingressTls.path), false);
-    assert.equal(at(plain.values, CHART_KEYS.ingressTlsSecretName.path), undefined);
+    assert.equal(at(plain.values, "ingress.tls.enabled"), false);
+    assert.equal(at(plain.values, "ingress.tls.secretName"), undefined);
     assert.equal(await resolved(plain.stack.platformUrl), "http://platform.uepe.example.com");
   });
 
@@ -156,11 +153,11 @@ describe("Exposure", () => {
     const { values } = await stackWith({ exposure: { installIngressNginx: true } });
     const release = one(RELEASE, "ingress-nginx");
     assert.equal(release.inputs.chart, "ingress-nginx");
-    assert.equal(release.inputs.version, INGRESS_NGINX_CHART.version);
+    assert.equal(release.inputs.version, "4.15.1");
     assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://kubernetes.github.io/ingress-nginx" });
     assert.equal(release.inputs.namespace, "ingress-nginx");
     assert.equal(at(release.inputs, "values.controller.ingressClassResource.name"), "nginx");
-    assert.equal(at(values, CHART_KEYS.ingressControllerServiceName.path), "ingress-nginx-controller");
+    assert.equal(at(values, "global.ingressController.serviceName"), "ingress-nginx-controller");
 
     resetMocks();
     await stackWith({
@@ -191,7 +188,7 @@ describe("Exposure", () => {
     });
     const release = one(RELEASE, "external-dns");
     assert.equal(release.inputs.chart, "external-dns");
-    assert.equal(release.inputs.version, EXTERNAL_DNS_CHART.version);
+    assert.equal(release.inputs.version, "1.19.0");
     assert.equal(release.inputs.namespace, "external-dns");
     const values = release.inputs.values as Record<string, unknown>;
     assert.deepEqual(values.provider, { name: "aws" });

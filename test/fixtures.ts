@@ -1,7 +1,15 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, UsageEngineStack, type UsageEngineStackArgs } from "../sdk";
-import { recorded, settle } from "./harness";
+import {
+  type Recorded,
+  type RecordedOutputs,
+  recorded,
+  recordedOutputs,
+  resetMocks,
+  settle,
+} from "./harness";
+import { listenWarnings } from "./setup";
 
 /** Secret inputs a test can look for in plaintext. */
 export const LICENSE = "UEPE-LICENSE-7f3e9c2a-d41b-4b8e-9a51-license-text";
@@ -39,6 +47,35 @@ export async function deploy(
 }
 
 /**
+ * One evaluation shared by every test of a describe block: the stack is deployed under fresh mocks
+ * in `before`, and before each test what it registered is put back (a copy, so a test cannot
+ * change what the next one sees) where the harness queries read it. Call inside `describe`.
+ */
+export function deployedOnce(args: () => UsageEngineStackArgs = defaultArgs): {
+  readonly stack: UsageEngineStack;
+} {
+  let stack: UsageEngineStack | undefined;
+  let registrations: Recorded[] = [];
+  let outputs: RecordedOutputs[] = [];
+  before(async () => {
+    resetMocks();
+    stack = await deploy(args());
+    registrations = structuredClone(recorded);
+    outputs = structuredClone(recordedOutputs);
+  });
+  beforeEach(() => {
+    recorded.splice(0, recorded.length, ...structuredClone(registrations));
+    recordedOutputs.splice(0, recordedOutputs.length, ...structuredClone(outputs));
+  });
+  return {
+    get stack(): UsageEngineStack {
+      assert.ok(stack, "the shared stack is deployed in before()");
+      return stack;
+    },
+  };
+}
+
+/**
  * Constructs the stack, expects an ArgumentError with a problem at `path` matching `message`,
  * and checks that nothing was registered. Returns the error for further assertions.
  */
@@ -62,14 +99,10 @@ export async function assertRejected(
   return error;
 }
 
-/** Collects `pulumi.log.warn` messages until `restore` is called. */
+/**
+ * Collects `pulumi.log.warn` messages until `restore` is called. Warnings are never printed: the
+ * root hooks of test/setup.ts capture them all; this is the view of one test on that capture.
+ */
 export function captureWarnings(): { messages: string[]; restore: () => void } {
-  const log = pulumi.log as { warn: (msg: string, ...rest: unknown[]) => Promise<void> };
-  const original = log.warn;
-  const messages: string[] = [];
-  log.warn = (msg: string) => {
-    messages.push(msg);
-    return Promise.resolve();
-  };
-  return { messages, restore: () => (log.warn = original) };
+  return listenWarnings();
 }

@@ -67,6 +67,13 @@ describe("npm run plan", function () {
       assert.match(run.stderr, /evaluating examples\/quickstart/);
     });
 
+    it("warns on stderr, as `pulumi up` would, that the quickstart's self-signed issuer is for testing", () => {
+      const warnings = run.stderr.split("\n").filter((l) => l.startsWith("warning:"));
+      assert.deepEqual(warnings, [
+        "warning: [runtime] tls.issuer.type is selfSigned: browsers and the Desktop client will not trust the certificate; use it for testing only.",
+      ]);
+    });
+
     it("prints the resource tree: the stack under the root, its parts and the release under it", () => {
       const lines = run.stdout.split("\n");
       assert.ok(

@@ -348,10 +348,19 @@ const excused = (stack: string, v: Violation) =>
 
 const show = (v: Violation) => `${v.policy} on ${v.type} ${v.name}: ${v.message}`;
 
-async function resourcesOf(scenario: Scenario): Promise<Recorded[]> {
-  resetMocks();
-  await deploy(scenario.args());
-  return [...recorded];
+/** What a scenario registers; each scenario is evaluated once, for awsguard and the house rules alike. */
+const evaluations = new Map<Scenario, Promise<Recorded[]>>();
+function resourcesOf(scenario: Scenario): Promise<Recorded[]> {
+  let evaluation = evaluations.get(scenario);
+  if (!evaluation) {
+    evaluation = (async () => {
+      resetMocks();
+      await deploy(scenario.args());
+      return [...recorded];
+    })();
+    evaluations.set(scenario, evaluation);
+  }
+  return evaluation;
 }
 
 describe("policy", function () {

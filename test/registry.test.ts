@@ -161,6 +161,12 @@ describe("RegistryAccess", () => {
       assert.equal(at(cronJob(), "spec.schedule"), "30 */6 * * *");
     });
 
+    it("accepts a refreshSchedule whose longest gap is 11 hours: an hour inside the 12 h token lifetime", async () => {
+      // Runs at 00:00, 11:00 and 22:00: gaps of 11, 11 and 2 hours.
+      await access(digitalroute({ refreshSchedule: "0 */11 * * *" }));
+      assert.equal(at(cronJob(), "spec.schedule"), "0 */11 * * *");
+    });
+
     it("grants exactly get/patch on the pull secret and create on Secrets, to its own account", async () => {
       await access(digitalroute({ pullSecretName: "uepe-pull" }));
       assert.deepEqual(one(ROLE).inputs.rules, [
@@ -526,6 +532,11 @@ describe("RegistryAccess", () => {
         "schedule slower than the token lives",
         digitalroute({ refreshSchedule: "0 3 * * *" }),
         /registry\.refreshSchedule: "0 3 \* \* \*" leaves up to 24 hours .*at least every 11 hours/,
+      ],
+      [
+        "schedule whose longest gap reaches the 12 h token lifetime",
+        digitalroute({ refreshSchedule: "0 */12 * * *" }),
+        /registry\.refreshSchedule: "0 \*\/12 \* \* \*" leaves up to 12 hours between refreshes, but ECR tokens expire after 12.*at least every 11 hours/,
       ],
       [
         "image reference with upper case",

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { RELEASE_BEHAVIOUR, RELEASE_TIMEOUT_SECONDS, releaseArgs } from "../sdk/release";
+import { releaseArgs } from "../sdk/release";
 import { defaultArgs, deploy } from "./fixtures";
 import { at, one, resetMocks } from "./harness";
 
@@ -24,7 +24,7 @@ describe("UEPE Helm release", () => {
     it("waits for the platform, long enough for the system database migration", () => {
       assert.equal(args.skipAwait, false);
       assert.ok(Number(args.timeout) >= 900, `timeout ${args.timeout}s is too short for a DB migration`);
-      assert.equal(args.timeout, RELEASE_TIMEOUT_SECONDS);
+      assert.equal(args.timeout, 1800);
     });
 
     it("keeps a bounded Helm history so earlier revisions can be inspected", () => {
@@ -49,7 +49,15 @@ describe("UEPE Helm release", () => {
     it("registers the release with every behaviour option", async () => {
       await deploy();
       const inputs = one(RELEASE, "uepe-release").inputs;
-      for (const [key, value] of Object.entries(RELEASE_BEHAVIOUR))
+      const behaviour = {
+        atomic: true,
+        cleanupOnFail: true,
+        skipAwait: false,
+        timeout: 1800,
+        maxHistory: 10,
+        createNamespace: false,
+      };
+      for (const [key, value] of Object.entries(behaviour))
         assert.deepEqual(inputs[key], value, `release input ${key}`);
     });
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { UsageEngineStack, UsageEngineStackArgs } from "../sdk";
-import { ACCESS_KEY_ID, defaultArgs, deploy, LICENSE, SECRET_ACCESS_KEY } from "./fixtures";
+import { ACCESS_KEY_ID, defaultArgs, deploy, deployedOnce, LICENSE, SECRET_ACCESS_KEY } from "./fixtures";
 import {
   ECR_AUTHORIZATION_TOKEN,
   isSecret,
@@ -196,10 +196,12 @@ describe("secret hygiene", () => {
 
   for (const scenario of SCENARIOS)
     describe(scenario.title, () => {
+      // One evaluation per scenario, read by each test.
+      const shared = deployedOnce(scenario.args);
       let stack: UsageEngineStack;
       let secrets: Secret[];
-      beforeEach(async () => {
-        stack = await deploy(scenario.args());
+      beforeEach(() => {
+        stack = shared.stack;
         secrets = [...scenario.given, ...generatedPasswords(), ...ecrToken()];
       });
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import type * as pulumi from "@pulumi/pulumi";
 import { UsageEngineStack } from "../sdk";
-import { defaultArgs, deploy, LICENSE, NETWORK } from "./fixtures";
+import { defaultArgs, deploy, deployedOnce, LICENSE, NETWORK } from "./fixtures";
 import { at, isSecret, isSecretAt, ofType, one, recorded, resetMocks, resolved } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -18,8 +18,10 @@ describe("UsageEngineStack", () => {
   beforeEach(() => resetMocks());
 
   describe("default stack", () => {
+    // Every test reads the same evaluation of the default stack.
+    const shared = deployedOnce();
+
     it("creates every part as its own component under the stack", async () => {
-      await deploy();
       const stackUrn = urnOf("usage-engine:index:UsageEngineStack");
       for (const part of [
         "SystemCredentials",
@@ -39,7 +41,6 @@ describe("UsageEngineStack", () => {
     });
 
     it("creates the uepe namespace unless told not to", async () => {
-      await deploy();
       assert.equal(at(one("kubernetes:core/v1:Namespace").inputs, "metadata.name"), "uepe");
       resetMocks();
       await deploy(defaultArgs({ createNamespace: false, namespace: "platform" }));
@@ -48,7 +49,6 @@ describe("UsageEngineStack", () => {
     });
 
     it("installs the chart from DigitalRoute's repository at the requested version", async () => {
-      await deploy();
       const release = uepeRelease().inputs;
       assert.equal(release.chart, "usage-engine-private-edition");
       assert.equal(release.version, "4.2.0");
@@ -67,7 +67,6 @@ describe("UsageEngineStack", () => {
     });
 
     it("gives the release the PVC, the database endpoint, the issuer and the pull secret", async () => {
-      await deploy();
       const values = uepeRelease().inputs.values;
       const claim = at(one("kubernetes:core/v1:PersistentVolumeClaim").inputs, "metadata.name");
       assert.equal(at(values, "persistence.enabled"), true);
@@ -91,7 +90,6 @@ describe("UsageEngineStack", () => {
     });
 
     it("makes the release wait for env-secrets, the PVC and the issuer", async () => {
-      await deploy();
       const deps = uepeRelease().dependencies;
       const envSecret = ofType("kubernetes:core/v1:Secret").find(
         (s) => at(s.inputs, "metadata.name") === "env-secrets",
@@ -108,7 +106,6 @@ describe("UsageEngineStack", () => {
     });
 
     it("does not make the release wait for the backup plan", async () => {
-      await deploy();
       const deps = new Set(uepeRelease().dependencies);
       const backupChildren = recorded.filter(
         (r) => r.type.startsWith("aws:backup/") || r.type === "aws:iam/role:Role",
@@ -118,7 +115,7 @@ describe("UsageEngineStack", () => {
     });
 
     it("keeps the license and every password secret", async () => {
-      const stack = await deploy();
+      const { stack } = shared;
       assert.equal(await isSecret(stack.chartValues), true);
       assert.equal(
         isSecretAt(uepeRelease().raw, ["values"]) || isSecretAt(uepeRelease().raw, ["values", "licenseKey"]),
@@ -135,7 +132,6 @@ describe("UsageEngineStack", () => {
     });
 
     it("uses the generated admin password as the RDS master password", async () => {
-      await deploy();
       const master = String(one("aws:rds/instance:Instance").inputs.password);
       const generated = ofType("random:index/randomPassword:RandomPassword").map((r) => r.name);
       assert.ok(generated.some((n) => n.includes("admin")));
@@ -146,7 +142,7 @@ describe("UsageEngineStack", () => {
     });
 
     it("exports every output of the contract", async () => {
-      const stack = await deploy();
+      const { stack } = shared;
       const expected: Record<string, RegExp> = {
         namespace: /^uepe$/,
         releaseName: /^uepe$/,

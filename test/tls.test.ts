@@ -4,9 +4,6 @@ import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issue
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { ArgumentError, Tls, type TlsArgs, type TlsOptions, UsageEngineStack } from "../sdk";
-import { CERT_MANAGER_CHART } from "../sdk/addons";
-import { LETS_ENCRYPT_PRODUCTION } from "../sdk/args";
-import { CHART_KEYS, TLS_SECRET_KEYS } from "../sdk/chart/contract";
 import { captureWarnings, defaultArgs, deploy } from "./fixtures";
 import {
   ACCOUNT,
@@ -70,7 +67,7 @@ describe("Tls", () => {
       const part = await tlsPart(undefined);
       const release = one(RELEASE, "cert-manager");
       assert.equal(release.inputs.chart, "cert-manager");
-      assert.equal(release.inputs.version, CERT_MANAGER_CHART.version);
+      assert.equal(release.inputs.version, "v1.19.1");
       assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://charts.jetstack.io" });
       assert.equal(release.inputs.namespace, "cert-manager");
       assert.equal(at(release.inputs, "values.crds.enabled"), true);
@@ -131,7 +128,7 @@ describe("Tls", () => {
       validateCertManager(issuer);
       const acme = at(issuer.inputs, "spec.acme") as Record<string, unknown>;
       assert.equal(acme.email, "ops@example.com");
-      assert.equal(acme.server, LETS_ENCRYPT_PRODUCTION);
+      assert.equal(acme.server, "https://acme-v02.api.letsencrypt.org/directory");
       assert.deepEqual(acme.privateKeySecretRef, { name: "uepe-tls-issuer-account-key" });
       assert.deepEqual(acme.solvers, [
         {
@@ -292,15 +289,12 @@ describe("Tls", () => {
       });
       const secret = one("kubernetes:core/v1:Secret");
       assert.equal(at(secret.inputs, "metadata.namespace"), "uepe");
-      assert.equal((secret.inputs.data as Record<string, string>)[TLS_SECRET_KEYS.keystore], KEYSTORE);
-      assert.equal((secret.inputs.stringData as Record<string, string>)[TLS_SECRET_KEYS.key], PEM_KEY);
-      assert.equal(
-        (secret.inputs.stringData as Record<string, string>)[TLS_SECRET_KEYS.certificate],
-        PEM_CRT,
-      );
-      assert.ok(isSecretAt(secret.raw, ["data", TLS_SECRET_KEYS.keystore]));
-      assert.ok(isSecretAt(secret.raw, ["stringData", TLS_SECRET_KEYS.key]));
-      assert.ok(isSecretAt(secret.raw, ["stringData", TLS_SECRET_KEYS.certificate]));
+      assert.equal((secret.inputs.data as Record<string, string>)["keystore.jks"], KEYSTORE);
+      assert.equal((secret.inputs.stringData as Record<string, string>)["tls.key"], PEM_KEY);
+      assert.equal((secret.inputs.stringData as Record<string, string>)["tls.crt"], PEM_CRT);
+      assert.ok(isSecretAt(secret.raw, ["data", "keystore.jks"]));
+      assert.ok(isSecretAt(secret.raw, ["stringData", "tls.key"]));
+      assert.ok(isSecretAt(secret.raw, ["stringData", "tls.crt"]));
       new Secret(secret.inputs as never).validate();
       assert.equal(await resolved(part.secretName), "uepe-tls");
     });
@@ -308,8 +302,8 @@ describe("Tls", () => {
     it("wraps plain inputs as secrets too", async () => {
       await tlsPart({ mode: "secret", secret: { keystoreJks: KEYSTORE, tlsKey: PEM_KEY, tlsCrt: PEM_CRT } });
       const secret = one("kubernetes:core/v1:Secret");
-      assert.ok(isSecretAt(secret.raw, ["stringData", TLS_SECRET_KEYS.key]));
-      assert.ok(isSecretAt(secret.raw, ["data", TLS_SECRET_KEYS.keystore]));
+      assert.ok(isSecretAt(secret.raw, ["stringData", "tls.key"]));
+      assert.ok(isSecretAt(secret.raw, ["data", "keystore.jks"]));
     });
   });
 
@@ -324,6 +318,13 @@ describe("Tls", () => {
   });
 
   describe("in the stack", () => {
+    it("installs cert-manager keeping its CRDs on uninstall by default (crds.keep), so issuers and certificates survive", async () => {
+      await deploy();
+      const values = one(RELEASE, "cert-manager").inputs.values;
+      assert.equal(at(values, "crds.keep"), true);
+      assert.deepEqual(at(values, "crds"), { enabled: true, keep: true });
+    });
+
     it("the chart references the issuer kind and name, and the release waits for the issuer", async () => {
       delays[RELEASE] = 50;
       await deploy(
@@ -331,9 +332,9 @@ describe("Tls", () => {
       );
       const release = one(RELEASE, "uepe-release");
       const values = release.inputs.values;
-      assert.equal(at(values, CHART_KEYS.tlsEnabled.path), true);
-      assert.equal(at(values, CHART_KEYS.tlsIssuerKind.path), "Issuer");
-      assert.equal(at(values, CHART_KEYS.tlsIssuerName.path), "uepe-tls-issuer");
+      assert.equal(at(values, "platform.tls.enabled"), true);
+      assert.equal(at(values, "platform.tls.cert.certManager.public.issuer.kind"), "Issuer");
+      assert.equal(at(values, "platform.tls.cert.certManager.public.issuer.name"), "uepe-tls-issuer");
       const [issuer] = issuers();
       assert.equal(at(issuer.inputs, "metadata.namespace"), "uepe");
       assert.ok(release.startedSeq > issuer.finishedSeq, "the release starts after the issuer exists");
@@ -349,7 +350,7 @@ describe("Tls", () => {
         }),
       );
       const values = one(RELEASE, "uepe-release").inputs.values;
-      assert.equal(at(values, CHART_KEYS.tlsSecretName.path), "platform-tls");
+      assert.equal(at(values, "platform.tls.cert.secret.name"), "platform-tls");
       const text = JSON.stringify(values);
       for (const planted of ["planted-key", "planted-crt", KEYSTORE]) assert.ok(!text.includes(planted));
       assert.equal(ofType(RELEASE).length, 1, "no cert-manager in secret mode");
@@ -358,8 +359,8 @@ describe("Tls", () => {
     it("disabled mode turns TLS off in the chart", async () => {
       await deploy(defaultArgs({ tls: { mode: "disabled" } }));
       const values = one(RELEASE, "uepe-release").inputs.values;
-      assert.equal(at(values, CHART_KEYS.tlsEnabled.path), false);
-      assert.equal(at(values, CHART_KEYS.tlsIssuerName.path), undefined);
+      assert.equal(at(values, "platform.tls.enabled"), false);
+      assert.equal(at(values, "platform.tls.cert.certManager.public.issuer.name"), undefined);
     });
   });
 

@@ -869,6 +869,21 @@ describe("validation", () => {
     assert.equal(recorded.length, 0);
   });
 
+  it("scrubs a secret from the message where it also shows as a non-secret argument", async () => {
+    // A plain-string license that was also pasted as the namespace: the namespace check echoes its
+    // value, and the Checker replaces every secret it saw while checking with ***.
+    const license = "UEPE_License_Text_93a1";
+    const args = patched({ licenseKey: license, namespace: license });
+    const error = await rejected(() => new UsageEngineStack("uepe", args as never));
+    const problem = error.problems.find((p) => p.path === "namespace");
+    assert.ok(problem, `no problem recorded for namespace: ${error.message}`);
+    assert.match(problem.message, /^"\*\*\*" is not a valid name/);
+    assert.match(error.message, /^ {2}- namespace: "\*\*\*" is not a valid name/m);
+    assert.ok(!error.message.includes(license), "the license is in the message");
+    assert.ok(!problem.message.includes(license), "the license is in the problem");
+    assert.equal(recorded.length, 0);
+  });
+
   it("skips values only known at deployment time instead of rejecting them", async () => {
     const unknown = pulumi.output(Promise.resolve("later"));
     const args = patched({ database: { kmsKeyArn: unknown }, network: { vpcId: unknown } });

@@ -8,9 +8,15 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
-import { isSecretWrapper, type Recorded, recorded, resetMocks, settle } from "./mocks";
+import type { Recorded } from "./mocks";
+
+/**
+ * The Pulumi SDK and the mock model, loaded once there is a program to evaluate: loading them
+ * takes seconds, and bad arguments or an unreadable config should fail at once.
+ */
+const mocks = () => require("./mocks") as typeof import("./mocks");
+const isSecretWrapper = (value: unknown): value is { value: unknown } => mocks().isSecretWrapper(value);
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
@@ -125,6 +131,7 @@ function pinModules(): void {
 
 /** Every scalar secret the program handled: secret config, generated passwords, secret inputs. */
 function knownSecrets(config: PlanConfig): string[] {
+  const { recorded } = mocks();
   const found = new Set(config.secretKeys.map((k) => config.values[k]));
   const visit = (value: unknown, inSecret: boolean) => {
     if (isSecretWrapper(value)) visit(value.value, true);
@@ -220,6 +227,8 @@ export async function evaluate(
   onProgress: (count: number) => void = () => {},
 ): Promise<PlanResult> {
   const config = loadConfig(options.example, options.config);
+  const { recorded, resetMocks, settle } = mocks();
+  const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
   resetMocks({ project: config.project, stack: "plan" });
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   pinModules();
