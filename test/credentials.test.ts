@@ -6,6 +6,7 @@ import { envSecretKeyNames } from "../sdk/args";
 import { ArgumentError } from "../sdk/validation";
 import { defaultArgs, deploy } from "./fixtures";
 import {
+  constructedWith,
   isSecretAt,
   isSecretWrapper,
   ofType,
@@ -29,27 +30,18 @@ function stringData(secret: Recorded): Record<string, string> {
 }
 
 /**
- * The `stringData` maps the package constructs Kubernetes Secrets with, while `construct` runs.
- * The Kubernetes SDK wraps a Secret's whole stringData in one secret before registering it
- * (@pulumi/kubernetes core/v1/secret.js), so the registered inputs only show that outer wrapper:
- * whether the package made each value a secret itself is seen here, in what it hands the SDK.
+ * The `stringData` maps the package constructs Kubernetes Secrets with, while `run` runs. The
+ * Kubernetes SDK wraps a Secret's whole stringData in one secret before registering it, so the
+ * registered inputs only show that outer wrapper: whether the package made each value a secret
+ * itself shows in what it hands the SDK.
  */
-async function stringDataHandedOver(construct: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const module = require("@pulumi/kubernetes/core/v1/secret") as { Secret: typeof k8s.core.v1.Secret };
-  const Original = module.Secret;
-  const handed: Record<string, unknown>[] = [];
-  module.Secret = class extends Original {
-    constructor(name: string, args?: k8s.core.v1.SecretArgs, opts?: pulumi.CustomResourceOptions) {
-      if (args?.stringData) handed.push(args.stringData as Record<string, unknown>);
-      super(name, args, opts);
-    }
-  };
-  try {
-    await construct();
-  } finally {
-    module.Secret = Original;
-  }
-  return handed;
+async function stringDataHandedOver(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  const args = await constructedWith<k8s.core.v1.SecretArgs | undefined>(
+    "@pulumi/kubernetes/core/v1/secret",
+    "Secret",
+    run,
+  );
+  return args.flatMap((a) => (a?.stringData ? [a.stringData as Record<string, unknown>] : []));
 }
 
 /** Whether a value handed to the SDK is itself a secret Output (not merely inside a secret map). */

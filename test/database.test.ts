@@ -1,9 +1,11 @@
 import * as assert from "node:assert/strict";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type ArgumentError, SystemDatabase, type SystemDatabaseArgs, UsageEngineStack } from "../sdk";
 import { assertRejected, captureWarnings, defaultArgs, deploy, NETWORK } from "./fixtures";
 import {
   at,
+  constructedWith,
   isSecretAt,
   ofType,
   one,
@@ -66,7 +68,20 @@ describe("SystemDatabase", () => {
     });
 
     it("used alone with a plain-string admin password, still hands RDS the password as a secret", async () => {
-      const db = await database({ adminPassword: "plain-Pass-123" });
+      let db: Recorded | undefined;
+      // The AWS SDK makes an RDS password secret on its own: what the package hands it shows the package's part.
+      const [handed] = await constructedWith<aws.rds.InstanceArgs>(
+        "@pulumi/aws/rds/instance",
+        "Instance",
+        async () => {
+          db = await database({ adminPassword: "plain-Pass-123" });
+        },
+      );
+      assert.ok(db && handed, "no RDS instance constructed");
+      assert.ok(
+        pulumi.Output.isInstance(handed.password) && (await pulumi.isSecret(handed.password)),
+        "the package hands RDS the plain-string password as a plain string",
+      );
       assert.equal(db.inputs.password, "plain-Pass-123");
       assert.ok(isSecretAt(db.raw, ["password"]), "the master password input is not secret");
       assert.ok(

@@ -50,3 +50,33 @@ export function kubernetesObject(r: Recorded): Record<string, unknown> {
   metadata.name ??= (r.outputs.metadata as State | undefined)?.name;
   return { ...r.inputs, metadata };
 }
+
+/**
+ * The arguments the package constructs a provider SDK class with while `run` runs, as it hands
+ * them over. The Kubernetes and AWS SDKs wrap properties they know to be sensitive in a secret
+ * themselves (a Secret's whole stringData, an RDS password), so the registered inputs cannot show
+ * whether the package made a value secret: this can. `module` is the SDK file defining the class,
+ * which the SDKs' lazy exports read on every use (e.g. "@pulumi/aws/rds/instance", "Instance").
+ */
+export async function constructedWith<Args>(
+  module: string,
+  className: string,
+  run: () => Promise<unknown>,
+): Promise<Args[]> {
+  type Constructor = new (name: string, args?: unknown, opts?: unknown) => object;
+  const exports = require(module) as Record<string, Constructor>;
+  const Original = exports[className];
+  const handed: Args[] = [];
+  exports[className] = class extends Original {
+    constructor(name: string, args?: unknown, opts?: unknown) {
+      handed.push(args as Args);
+      super(name, args, opts);
+    }
+  };
+  try {
+    await run();
+  } finally {
+    exports[className] = Original;
+  }
+  return handed;
+}
