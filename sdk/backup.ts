@@ -2,13 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type BackupOptions, type EnabledBackupSpec, resolveBackup, type Tags, Validated } from "./args";
 import { checkTags } from "./args/network";
+import { DataKey } from "./dataKey";
 import { withTags } from "./network";
 import { Checker } from "./validation";
 
 /** BackupPlan's arguments after resolution. */
 export interface BackupPlanSpec {
   backup: EnabledBackupSpec;
-  resourceArns: pulumi.Input<string>[];
+  databaseArn?: pulumi.Input<string>;
+  fileSystemArn?: pulumi.Input<string>;
   tags: Tags;
 }
 
@@ -19,17 +21,31 @@ export function resolveBackupPlanArgs(args: BackupPlanArgs): BackupPlanSpec {
   if (!backup.enabled)
     check.fail("backup.enabled", "is false: a BackupPlan would back up nothing", "true, or no BackupPlan");
   checkTags(check, "tags", args.tags);
-  check.list("resourceArns", args.resourceArns, 1);
+  if (args.databaseArn === undefined && args.fileSystemArn === undefined)
+    check.fail(
+      "databaseArn",
+      "and fileSystemArn are both missing: a BackupPlan would back up nothing",
+      "the ARN of an RDS instance, of an EFS file system, or both",
+    );
+  check.arn("databaseArn", args.databaseArn, "rds", "db:");
+  check.arn("fileSystemArn", args.fileSystemArn, "elasticfilesystem", "file-system/");
   check.throwIfAny();
   if (!backup.enabled) throw new Error("unreachable: a disabled backup was reported above");
-  return { backup, resourceArns: args.resourceArns, tags: args.tags ?? {} };
+  return {
+    backup,
+    databaseArn: args.databaseArn,
+    fileSystemArn: args.fileSystemArn,
+    tags: args.tags ?? {},
+  };
 }
 
 export interface BackupPlanArgs {
   /** Backup settings; `enabled` must not be false. Default: the defaults above. */
   backup?: BackupOptions;
-  /** ARNs of the resources to back up (EFS file system, RDS instance). */
-  resourceArns: pulumi.Input<string>[];
+  /** ARN of the RDS instance backed up on `backup.schedule`. Default: none (at least one ARN is required). */
+  databaseArn?: pulumi.Input<string>;
+  /** ARN of the EFS file system backed up on `backup.fileSystemSchedule`, after the database. Default: none. */
+  fileSystemArn?: pulumi.Input<string>;
   /** Tags on every AWS resource and recovery point. Default: none beyond `managed-by` and `Name`. */
   tags?: Tags;
 }
@@ -40,10 +56,14 @@ export const BACKUP_ROLE_POLICIES = [
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
 ];
 
+/** What one plan backs up: AWS Backup applies a selection to every rule of its plan, so one plan each. */
+type BackedUp = "database" | "file-system";
+
 /**
- * AWS Backup for UEPE's data: a KMS key and a vault, both kept on destroy, a plan with one
- * scheduled rule (optionally copying to a second vault), an IAM role AWS Backup assumes, and a
- * selection of the given resources by ARN that waits until the role can act.
+ * AWS Backup for UEPE's data, in restore order: a vault kept on destroy (encrypted with the given
+ * key, or a DataKey of its own), one plan for the database and one for the file system scheduled
+ * after it (each optionally copying to a second vault), an IAM role AWS Backup assumes, and each
+ * plan's selection by ARN, created once the role can act.
  */
 export class BackupPlan extends pulumi.ComponentResource {
   /** Backup vault name. */
@@ -52,86 +72,141 @@ export class BackupPlan extends pulumi.ComponentResource {
   public readonly vaultArn: pulumi.Output<string>;
   /** ARN of the KMS key that encrypts the vault. */
   public readonly kmsKeyArn: pulumi.Output<string>;
-  /** Backup plan id. */
-  public readonly planId: pulumi.Output<string>;
+  /** Id of the database backup plan (empty without `databaseArn`). */
+  public readonly databasePlanId: pulumi.Output<string>;
+  /** Id of the file-system backup plan (empty without `fileSystemArn`). */
+  public readonly fileSystemPlanId: pulumi.Output<string>;
 
   constructor(
     name: string,
     args: BackupPlanArgs | Validated<BackupPlanSpec>,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    const {
-      backup,
-      resourceArns,
-      tags: userTags,
-    } = args instanceof Validated ? args.spec : resolveBackupPlanArgs(args);
+    const spec = args instanceof Validated ? args.spec : resolveBackupPlanArgs(args);
+    const backup = spec.backup;
     super("usage-engine:index:BackupPlan", name, {}, opts);
 
     const vaultName = backup.vaultName ?? `${name}-vault`;
-    const tags = withTags(userTags, vaultName);
-    const kmsKeyArn = backup.kmsKeyArn ?? vaultKey(name, vaultName, tags, this);
+    const tags = withTags(spec.tags, vaultName);
+    const kmsKeyArn = backup.kmsKeyArn ?? vaultKey(name, backup, spec.tags, this);
     // Kept on destroy: deleting the vault would require deleting every recovery point first.
     const vault = new aws.backup.Vault(
       `${name}-vault`,
       { name: vaultName, kmsKeyArn, forceDestroy: false, tags },
       { parent: this, retainOnDelete: true },
     );
-    const plan = new aws.backup.Plan(
-      `${name}-plan`,
-      { name: `${name}-plan`, rules: [backupRule(backup, vault.name, tags)], tags },
-      { parent: this },
-    );
-    const role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        description: "AWS Backup of the UEPE system database and shared storage",
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
-          ],
-        }),
-        tags,
-      },
-      { parent: this },
-    );
-    const attachments = BACKUP_ROLE_POLICIES.map(
-      (policyArn, i) =>
-        new aws.iam.RolePolicyAttachment(
-          `${name}-role-policy-${i}`,
-          { role: role.name, policyArn },
-          { parent: this },
-        ),
-    );
-    // AWS Backup validates the role when the selection is created: it must already hold its policies.
-    new aws.backup.Selection(
-      `${name}-selection`,
-      { name: `${name}-data`, planId: plan.id, iamRoleArn: role.arn, resources: resourceArns },
-      { parent: this, dependsOn: attachments },
-    );
+    const role = backupRole(name, tags, this);
+    const planOf = (backedUp: BackedUp, arn: pulumi.Input<string> | undefined) =>
+      arn === undefined
+        ? pulumi.output("")
+        : scheduledBackup(name, backedUp, { backup, arn, vaultName: vault.name, role, tags }, this);
     this.vaultName = vault.name;
     this.vaultArn = vault.arn;
     this.kmsKeyArn = pulumi.output(kmsKeyArn);
-    this.planId = plan.id;
+    this.databasePlanId = planOf("database", spec.databaseArn);
+    this.fileSystemPlanId = planOf("file-system", spec.fileSystemArn);
     this.registerOutputs({
       vaultName: this.vaultName,
       vaultArn: this.vaultArn,
       kmsKeyArn: this.kmsKeyArn,
-      planId: this.planId,
+      databasePlanId: this.databasePlanId,
+      fileSystemPlanId: this.fileSystemPlanId,
     });
   }
 }
 
-/** The plan's one rule: schedule, windows, retention, and the optional copy to a second vault. */
+/** A vault key of the plan's own, when none is given: a DataKey that AWS Backup alone may use. */
+function vaultKey(
+  name: string,
+  backup: EnabledBackupSpec,
+  tags: Tags,
+  parent: pulumi.Resource,
+): pulumi.Output<string> {
+  return new DataKey(
+    `${name}-key`,
+    new Validated({ services: ["backup"], copyToVaultArn: backup.copy?.vaultArn, tags }),
+    { parent },
+  ).keyArn;
+}
+
+/** The IAM role AWS Backup assumes, and the attachments of its managed policies. */
+function backupRole(
+  name: string,
+  tags: Tags,
+  parent: pulumi.Resource,
+): { arn: pulumi.Output<string>; attachments: aws.iam.RolePolicyAttachment[] } {
+  const role = new aws.iam.Role(
+    `${name}-role`,
+    {
+      description: "AWS Backup of the UEPE system database and shared storage",
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
+      }),
+      tags,
+    },
+    { parent },
+  );
+  const attachments = BACKUP_ROLE_POLICIES.map(
+    (policyArn, i) =>
+      new aws.iam.RolePolicyAttachment(
+        `${name}-role-policy-${i}`,
+        { role: role.name, policyArn },
+        { parent },
+      ),
+  );
+  return { arn: role.arn, attachments };
+}
+
+interface ScheduledBackupArgs {
+  backup: EnabledBackupSpec;
+  arn: pulumi.Input<string>;
+  vaultName: pulumi.Input<string>;
+  role: { arn: pulumi.Output<string>; attachments: aws.iam.RolePolicyAttachment[] };
+  tags: Tags;
+}
+
+/** One plan with its one rule, and the selection of what it backs up; returns the plan id. */
+function scheduledBackup(
+  name: string,
+  backedUp: BackedUp,
+  args: ScheduledBackupArgs,
+  parent: pulumi.Resource,
+): pulumi.Output<string> {
+  const plan = new aws.backup.Plan(
+    `${name}-${backedUp}-plan`,
+    {
+      name: `${name}-${backedUp}`,
+      rules: [backupRule(args.backup, backedUp, args.vaultName, args.tags)],
+      tags: args.tags,
+    },
+    { parent },
+  );
+  // AWS Backup validates the role when the selection is created: it must already hold its policies.
+  new aws.backup.Selection(
+    `${name}-${backedUp}-selection`,
+    { name: `${name}-${backedUp}`, planId: plan.id, iamRoleArn: args.role.arn, resources: [args.arn] },
+    { parent, dependsOn: args.role.attachments },
+  );
+  return plan.id;
+}
+
+/**
+ * A plan's one rule: the database on `schedule`, the file system on `fileSystemSchedule`, both
+ * with the same windows and retention, and the optional copy to a second vault.
+ */
 export function backupRule(
   backup: EnabledBackupSpec,
+  backedUp: BackedUp,
   vaultName: pulumi.Input<string>,
   tags: Tags,
 ): aws.types.input.backup.PlanRule {
   return {
-    ruleName: "scheduled",
+    ruleName: backedUp,
     targetVaultName: vaultName,
-    schedule: backup.schedule,
+    schedule: backedUp === "database" ? backup.schedule : backup.fileSystemSchedule,
     scheduleExpressionTimezone: "Etc/UTC",
     startWindow: backup.startWindowMinutes,
     completionWindow: backup.completionWindowMinutes,
@@ -141,25 +216,4 @@ export function backupRule(
       : undefined,
     recoveryPointTags: tags,
   };
-}
-
-/** A customer managed key for the vault, kept on destroy: recovery points cannot be read without it. */
-function vaultKey(
-  name: string,
-  vaultName: string,
-  tags: Tags,
-  parent: pulumi.Resource,
-): pulumi.Output<string> {
-  const key = new aws.kms.Key(
-    `${name}-key`,
-    {
-      description: `Encrypts the AWS Backup vault ${vaultName} (UEPE recovery points)`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      tags,
-    },
-    { parent, retainOnDelete: true },
-  );
-  new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${vaultName}`, targetKeyId: key.keyId }, { parent });
-  return key.arn;
 }

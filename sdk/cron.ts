@@ -97,8 +97,104 @@ export function parseAwsCron(expression: string): AwsCron | undefined {
   const [minute, hour, dom, month, dow, year] = fields;
   if ((dom === "?") === (dow === "?")) return undefined;
   if (!/^(\*|\d{4}(-\d{4})?(,\d{4})*)$/.test(year)) return undefined;
-  const standard = [minute, hour, dom === "?" ? "*" : dom, month, dow === "?" ? "*" : dow].join(" ");
+  const standard = [
+    minute,
+    hour,
+    dom === "?" ? "*" : dom,
+    month,
+    dow === "?" ? "*" : standardWeekdays(dow),
+  ].join(" ");
   if (standard.includes("L") || standard.includes("W") || standard.includes("#"))
     return { minute, hour, standard };
   return isKubernetesCron(standard) ? { minute, hour, standard } : undefined;
+}
+
+/**
+ * AWS numbers the days of the week 1-7 from Sunday, standard cron 0-6: a day number (first in a
+ * list item or a range end, not a step after `/` or an nth after `#`) moves down by one.
+ */
+function standardWeekdays(dow: string): string {
+  return dow.replace(
+    /(^|[,-])(\d+)/g,
+    (_, separator: string, day: string) => `${separator}${Number(day) - 1}`,
+  );
+}
+
+const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+const DAY_MINUTES = 24 * 60;
+
+/** The days (0 = Sunday) an AWS day-of-week field of single days and ranges names; undefined for anything else. */
+function awsWeekdays(dow: string): number[] | undefined {
+  const day = (token: string): number | undefined => {
+    const named = WEEKDAYS.indexOf(token.toUpperCase());
+    if (named >= 0) return named;
+    return /^[1-7]$/.test(token) ? Number(token) - 1 : undefined;
+  };
+  const days = new Set<number>();
+  for (const item of dow.split(",")) {
+    const [first, last, ...rest] = item.split("-");
+    const from = day(first);
+    const to = last === undefined ? from : day(last);
+    if (from === undefined || to === undefined || to < from || rest.length > 0) return undefined;
+    for (let d = from; d <= to; d++) days.add(d);
+  }
+  return [...days];
+}
+
+/**
+ * The AWS cron `expression` moved `minutes` later, when that can be written as an AWS cron: the
+ * minute and hour must be single numbers, and a move past midnight needs a schedule that runs
+ * every day or on named days of the week (each moves to the next day), in every month and year.
+ * Undefined otherwise (and for an invalid expression).
+ */
+export function shiftAwsCron(expression: string, minutes: number): string | undefined {
+  if (!parseAwsCron(expression)) return undefined;
+  const fields = /^cron\((.+)\)$/.exec(expression.trim())?.[1].trim().split(/\s+/);
+  if (!fields) return undefined;
+  const [minute, hour, dom, month, dow, year] = fields;
+  if (!/^\d+$/.test(minute) || !/^\d+$/.test(hour)) return undefined;
+  const total = Number(hour) * 60 + Number(minute) + minutes;
+  const days = Math.floor(total / DAY_MINUTES);
+  const at = total % DAY_MINUTES;
+  const cron = (dayOfMonth: string, dayOfWeek: string) =>
+    `cron(${at % 60} ${Math.floor(at / 60)} ${dayOfMonth} ${month} ${dayOfWeek} ${year})`;
+  if (days === 0) return cron(dom, dow);
+  if (month !== "*" || year !== "*") return undefined;
+  if ((dom === "*" && dow === "?") || (dom === "?" && dow === "*")) return cron(dom, dow);
+  const weekdays = dom === "?" ? awsWeekdays(dow) : undefined;
+  if (!weekdays) return undefined;
+  const moved = weekdays.map((d) => (d + days) % 7).sort((a, b) => a - b);
+  return cron("?", moved.map((d) => WEEKDAYS[d]).join(","));
+}
+
+/** Runs of a follower checked against its leader: four weeks (and at least 14 runs) covers daily, weekly and monthly schedules. */
+const FOLLOW_DAYS = 28;
+const FOLLOW_MIN_RUNS = WINDOW_SAMPLES;
+const FOLLOW_MAX_RUNS = 1000;
+
+/**
+ * The shortest time, in minutes, from a run of the AWS cron `leader` to the next run of
+ * `follower` (each follower run measured from the latest leader run at or before it), over four
+ * weeks from a fixed date and at least 14 follower runs. Undefined when an expression cannot be evaluated.
+ */
+export function shortestLeadMinutes(follower: string, leader: string): number | undefined {
+  const after = parseAwsCron(follower);
+  const before = parseAwsCron(leader);
+  if (!after || !before) return undefined;
+  try {
+    const runs = CronExpressionParser.parse(after.standard, { currentDate: WINDOW_REFERENCE, tz: "UTC" });
+    const end = WINDOW_REFERENCE + FOLLOW_DAYS * DAY_MINUTES * 60_000;
+    let shortest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < FOLLOW_MAX_RUNS; i++) {
+      const start = runs.next().getTime();
+      if (start > end && i >= FOLLOW_MIN_RUNS) break;
+      const previous = CronExpressionParser.parse(before.standard, { currentDate: start + 1000, tz: "UTC" })
+        .prev()
+        .getTime();
+      shortest = Math.min(shortest, (start - previous) / 60_000);
+    }
+    return shortest;
+  } catch {
+    return undefined;
+  }
 }

@@ -259,7 +259,7 @@ export function databaseInstanceArgs(
     copyTagsToSnapshot: true,
     performanceInsightsEnabled: db.performanceInsights,
     performanceInsightsRetentionPeriod: db.performanceInsights ? 7 : undefined,
-    performanceInsightsKmsKeyId: db.performanceInsights ? db.kmsKeyArn : undefined,
+    performanceInsightsKmsKeyId: db.performanceInsights ? db.performanceInsightsKmsKeyArn : undefined,
     monitoringInterval: db.monitoringInterval,
     monitoringRoleArn: wiring.monitoringRoleArn,
     snapshotIdentifier: db.snapshotIdentifier,

@@ -51,6 +51,7 @@ export { BackupPlan, type BackupPlanArgs } from "./backup";
 export { DatabaseType } from "./chart/contract";
 export { SystemCredentials, type SystemCredentialsArgs } from "./credentials";
 export { SystemDatabase, type SystemDatabaseArgs } from "./database";
+export { DataKey, type DataKeyArgs, DataKeyService } from "./dataKey";
 export { Exposure, type ExposureArgs } from "./exposure";
 export { RegistryAccess, type RegistryAccessArgs } from "./registry";
 export { SharedStorage, type SharedStorageArgs } from "./storage";

@@ -14,6 +14,7 @@ import { BackupPlan } from "./backup";
 import { type ChartInputs, chartValues } from "./chart/values";
 import { SystemCredentials } from "./credentials";
 import { SystemDatabase } from "./database";
+import { DataKey, installationKeyCopyVault, installationKeyServices, withInstallationKey } from "./dataKey";
 import { chartExposure, Exposure, type IngressCertificate } from "./exposure";
 import { managedLabels } from "./kubernetes";
 import { RegistryAccess } from "./registry";
@@ -47,8 +48,12 @@ export class UsageEngineStack extends pulumi.ComponentResource {
   public readonly claimName: pulumi.Output<string>;
   /** AWS Backup vault name (empty when backups are disabled). */
   public readonly backupVaultName: pulumi.Output<string>;
-  /** AWS Backup plan id (empty when backups are disabled). */
+  /** AWS Backup plan id of the RDS instance (empty when backups are off or no RDS is created). */
   public readonly backupPlanId: pulumi.Output<string>;
+  /** AWS Backup plan id of EFS, backed up after the database (empty when backups are off or no EFS). */
+  public readonly fileSystemBackupPlanId: pulumi.Output<string>;
+  /** ARN of the installation's KMS key for RDS, EFS and the vault (empty when you gave every key). */
+  public readonly dataKeyArn: pulumi.Output<string>;
   /** Name of the cert-manager issuer the platform certificate uses (empty unless TLS mode is `certManager`). */
   public readonly issuerName: pulumi.Output<string>;
   /** URL of the platform's REST endpoints behind the ingress (empty without `exposure.ingress`). */
@@ -76,10 +81,17 @@ export class UsageEngineStack extends pulumi.ComponentResource {
 
     const namespace = installationNamespace(name, r, this);
     const secrets = systemSecrets(name, r, namespace, this);
-    const database = systemDatabase(name, r, secrets.credentials.adminPassword, this);
-    const storage = sharedStorage(name, r, namespace, this);
-    const backup = backupPlan(name, r, [database.rds?.arn, storage?.fileSystemArn], this);
-    const alarms = dataAlarms(name, r, { rds: database.rds, storage, backup }, this);
+    const key = dataKey(name, r, this);
+    const data = withInstallationKey(r, key?.keyArn);
+    const database = systemDatabase(name, data, secrets.credentials.adminPassword, this);
+    const storage = sharedStorage(name, data, namespace, this);
+    const backup = backupPlan(
+      name,
+      data,
+      { database: database.rds?.arn, fileSystem: storage?.fileSystemArn },
+      this,
+    );
+    const alarms = dataAlarms(name, data, { rds: database.rds, storage, backup }, this);
     const access = platformAccess(name, r, namespace, this);
     const values = chartValues(chartInputs(r, { database, storage, ...access }), r.values);
     const preUpgrade = preUpgradeSnapshot(name, r, database.rds, this);
@@ -102,7 +114,9 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     this.accessPointId = storage?.accessPointId ?? pulumi.output("");
     this.claimName = pulumi.output(claimName(r, storage) ?? "");
     this.backupVaultName = backup?.vaultName ?? pulumi.output("");
-    this.backupPlanId = backup?.planId ?? pulumi.output("");
+    this.backupPlanId = backup?.databasePlanId ?? pulumi.output("");
+    this.fileSystemBackupPlanId = backup?.fileSystemPlanId ?? pulumi.output("");
+    this.dataKeyArn = key?.keyArn ?? pulumi.output("");
     this.issuerName = access.tls.issuerName;
     this.platformUrl = access.exposure.platformUrl;
     this.desktopOnlineUrl = access.exposure.desktopOnlineUrl;
@@ -123,6 +137,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       claimName: this.claimName,
       backupVaultName: this.backupVaultName,
       backupPlanId: this.backupPlanId,
+      fileSystemBackupPlanId: this.fileSystemBackupPlanId,
+      dataKeyArn: this.dataKeyArn,
       issuerName: this.issuerName,
       platformUrl: this.platformUrl,
       desktopOnlineUrl: this.desktopOnlineUrl,
@@ -237,18 +253,38 @@ export function sharedStorage(
   );
 }
 
+/**
+ * The installation's customer managed key, created before the data it encrypts (RDS, EFS and the
+ * backup vault wait only for its ARN); none when the user gave a key for each of them.
+ */
+export function dataKey(name: string, r: ResolvedStack, parent: pulumi.Resource): DataKey | undefined {
+  const services = installationKeyServices(r);
+  if (services.length === 0) return undefined;
+  return new DataKey(
+    `${name}-data`,
+    new Validated({ services, copyToVaultArn: installationKeyCopyVault(r), tags: r.tags }),
+    { parent },
+  );
+}
+
 /** AWS Backup of whatever data the stack created (RDS, EFS); none when disabled or nothing to back up. */
 export function backupPlan(
   name: string,
   r: ResolvedStack,
-  arns: (pulumi.Output<string> | undefined)[],
+  arns: { database?: pulumi.Output<string>; fileSystem?: pulumi.Output<string> },
   parent: pulumi.Resource,
 ): BackupPlan | undefined {
-  const resourceArns = arns.filter((arn) => arn !== undefined);
-  if (!r.backup.enabled || resourceArns.length === 0) return undefined;
-  return new BackupPlan(`${name}-backup`, new Validated({ backup: r.backup, resourceArns, tags: r.tags }), {
-    parent,
-  });
+  if (!r.backup.enabled || (arns.database === undefined && arns.fileSystem === undefined)) return undefined;
+  return new BackupPlan(
+    `${name}-backup`,
+    new Validated({
+      backup: r.backup,
+      databaseArn: arns.database,
+      fileSystemArn: arns.fileSystem,
+      tags: r.tags,
+    }),
+    { parent },
+  );
 }
 
 /**

@@ -358,17 +358,25 @@ export class Checker {
   }
 
   /**
-   * Cross-field: a job on AWS cron `schedule` (at `path`) must start inside `window` and, with
-   * `durationMinutes`, finish before it closes. Skips values that are missing or malformed.
+   * Cross-field: a job on AWS cron `schedule` must start inside `window` and, with
+   * `durationMinutes`, finish before it closes. Skips values that are missing or malformed. The
+   * problem is reported at `path`, naming the schedule as `subject` (default: the schedule itself)
+   * and `accepted` as the form that would work.
    */
-  awsCronWithin(path: string, schedule: unknown, window: CronWindow | undefined, durationMinutes = 0): void {
+  awsCronWithin(
+    path: string,
+    schedule: unknown,
+    window: CronWindow | undefined,
+    durationMinutes = 0,
+    wording: { subject?: string; accepted?: string } = {},
+  ): void {
     if (typeof schedule !== "string" || !window) return;
     if (typeof window.from !== "string" || typeof window.until !== "string") return;
     if (awsCronWithinWindow(schedule, window, durationMinutes) === false)
       this.fail(
         path,
-        `${show(schedule, path)} does not ${durationMinutes > 0 ? `start and finish (${durationMinutes} min)` : "start"} inside the window from "${window.from}" until "${window.until}"`,
-        "a schedule whose every run falls inside the window (UTC)",
+        `${wording.subject ?? show(schedule, path)} does not ${durationMinutes > 0 ? `start and finish (${durationMinutes} min)` : "start"} inside the window from "${window.from}" until "${window.until}"`,
+        wording.accepted ?? "a schedule whose every run falls inside the window (UTC)",
       );
   }
 

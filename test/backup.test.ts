@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { ArgumentError, BackupPlan, type BackupPlanArgs, UsageEngineStack } from "../sdk";
 import { assertRejected, defaultArgs, deploy } from "./fixtures";
-import { at, ofType, one, recorded, resetMocks, settle } from "./harness";
+import { at, ofType, one, recorded, refusalOf, resetMocks, resolved, settle } from "./harness";
 
 const VAULT = "aws:backup/vault:Vault";
 const PLAN = "aws:backup/plan:Plan";
@@ -16,7 +16,7 @@ const COPY_VAULT = "arn:aws:backup:eu-central-1:123456789012:backup-vault:uepe-d
 const NIGHT = { from: "0 2 * * *", until: "0 6 * * *" };
 
 async function backupPlan(overrides: Partial<BackupPlanArgs> = {}): Promise<void> {
-  new BackupPlan("uepe-backup", { resourceArns: [FS_ARN, DB_ARN], ...overrides });
+  new BackupPlan("uepe-backup", { databaseArn: DB_ARN, fileSystemArn: FS_ARN, ...overrides });
   await settle();
 }
 
@@ -31,8 +31,9 @@ interface Rule {
   targetVaultName: string;
 }
 
-function rule(): Rule {
-  const rules = one(PLAN).inputs.rules as Rule[];
+/** The one rule of the plan that backs up `what`. */
+function rule(what: "database" | "file-system"): Rule {
+  const rules = one(PLAN, `-${what}-plan`).inputs.rules as Rule[];
   assert.equal(rules.length, 1);
   return rules[0];
 }
@@ -63,7 +64,14 @@ describe("BackupPlan", () => {
       assert.equal(vault.inputs.forceDestroy, false);
       assert.equal(vault.inputs.kmsKeyArn, key.outputs.arn);
       assert.equal(vault.inputs.name, "uepe-backup-vault");
-      assert.equal(one("aws:kms/alias:Alias").inputs.name, "alias/uepe-backup-vault");
+      assert.equal(one("aws:kms/alias:Alias").inputs.namePrefix, "alias/uepe-backup-key-");
+    });
+
+    it("through the stack, uses the installation's data key and creates no key of its own", async () => {
+      await deploy();
+      assert.equal(ofType(KEY).length, 1);
+      assert.equal(one(KEY).name, "uepe-data-key");
+      assert.equal(one(VAULT).inputs.kmsKeyArn, one(KEY).outputs.arn);
     });
 
     it("uses a given key and vault name and creates no key", async () => {
@@ -74,10 +82,11 @@ describe("BackupPlan", () => {
     });
   });
 
-  describe("plan", () => {
-    it("runs daily at 03:00 UTC, starts within an hour, may run three, and keeps 35 days", async () => {
+  describe("plans, in restore order", () => {
+    it("backs up the database daily at 03:00 UTC, starting within an hour, running at most three, kept 35 days", async () => {
       await backupPlan();
-      const r = rule();
+      const r = rule("database");
+      assert.equal(r.ruleName, "database");
       assert.equal(r.schedule, "cron(0 3 * * ? *)");
       assert.equal(r.scheduleExpressionTimezone, "Etc/UTC");
       assert.equal(r.startWindow, 60);
@@ -85,19 +94,146 @@ describe("BackupPlan", () => {
       assert.deepEqual(r.lifecycle, { deleteAfter: 35 });
       assert.equal(r.copyActions, undefined);
       assert.equal(r.targetVaultName, "uepe-backup-vault");
+      assert.equal(one(PLAN, "-database-plan").inputs.name, "uepe-backup-database");
     });
 
-    it("copies every recovery point to a second vault when asked", async () => {
+    it("backs up the file system once the database backup must be done: 03:00 + 60 + 180 min = 07:00", async () => {
+      await backupPlan();
+      const r = rule("file-system");
+      assert.equal(r.ruleName, "file-system");
+      assert.equal(r.schedule, "cron(0 7 * * ? *)");
+      assert.equal(r.startWindow, 60);
+      assert.equal(r.completionWindow, 180);
+      assert.deepEqual(r.lifecycle, { deleteAfter: 35 });
+      assert.equal(r.targetVaultName, "uepe-backup-vault");
+      assert.equal(one(PLAN, "-file-system-plan").inputs.name, "uepe-backup-file-system");
+    });
+
+    it("moves the file-system backup with shorter windows, past midnight and onto the next weekday", async () => {
+      await backupPlan({ backup: { schedule: "cron(30 1 * * ? *)", completionWindowMinutes: 120 } });
+      assert.equal(rule("file-system").schedule, "cron(30 4 * * ? *)");
+      resetMocks();
+      await backupPlan({ backup: { schedule: "cron(0 22 * * ? *)" } });
+      assert.equal(rule("file-system").schedule, "cron(0 2 * * ? *)");
+      resetMocks();
+      await backupPlan({ backup: { schedule: "cron(0 22 ? * MON-FRI *)" } });
+      assert.equal(rule("file-system").schedule, "cron(0 2 ? * TUE,WED,THU,FRI,SAT *)");
+      resetMocks();
+      await backupPlan({ backup: { schedule: "cron(0 23 ? * 7 *)" } });
+      assert.equal(rule("file-system").schedule, "cron(0 3 ? * SUN *)", "AWS day 7 is Saturday");
+    });
+
+    it("takes an explicit file-system schedule exactly start + completion windows after the database", async () => {
+      await backupPlan({ backup: { fileSystemSchedule: "cron(0 7 * * ? *)" } });
+      assert.equal(rule("file-system").schedule, "cron(0 7 * * ? *)");
+      resetMocks();
+      await backupPlan({
+        backup: {
+          schedule: "cron(0 */6 * * ? *)",
+          fileSystemSchedule: "cron(0 4/6 * * ? *)",
+          completionWindowMinutes: 180,
+        },
+      });
+      assert.equal(rule("database").schedule, "cron(0 */6 * * ? *)");
+      assert.equal(rule("file-system").schedule, "cron(0 4/6 * * ? *)");
+    });
+
+    it("copies every recovery point of both plans to a second vault when asked", async () => {
       await backupPlan({ backup: { retentionDays: 14, copyToVaultArn: COPY_VAULT, copyRetentionDays: 90 } });
-      assert.deepEqual(rule().copyActions, [
-        { destinationVaultArn: COPY_VAULT, lifecycle: { deleteAfter: 90 } },
-      ]);
+      for (const what of ["database", "file-system"] as const)
+        assert.deepEqual(rule(what).copyActions, [
+          { destinationVaultArn: COPY_VAULT, lifecycle: { deleteAfter: 90 } },
+        ]);
       resetMocks();
       await backupPlan({ backup: { retentionDays: 14, copyToVaultArn: COPY_VAULT } });
       assert.deepEqual(
-        rule().copyActions?.[0].lifecycle,
+        rule("file-system").copyActions?.[0].lifecycle,
         { deleteAfter: 14 },
         "copy retention defaults to retentionDays",
+      );
+    });
+
+    it("creates only the plan of what it is given", async () => {
+      new BackupPlan("uepe-backup", { fileSystemArn: FS_ARN });
+      await settle();
+      assert.deepEqual(
+        ofType(PLAN).map((p) => p.name),
+        ["uepe-backup-file-system-plan"],
+      );
+    });
+  });
+
+  describe("the restore order is enforced", () => {
+    it("the mock model refuses what AWS Backup refuses: a start window under 60 minutes, repeated rule names", () => {
+      const plan = (rules: object[]) => refusalOf(PLAN, { name: "uepe-backup-database", rules });
+      assert.match(
+        plan([{ ruleName: "database", startWindow: 59 }]) ?? "",
+        /start window must be at least 60 minutes/,
+      );
+      assert.equal(plan([{ ruleName: "database", startWindow: 60 }]), undefined);
+      assert.match(
+        plan([{ ruleName: "a" }, { ruleName: "a" }]) ?? "",
+        /must be 1-50 of \[a-zA-Z0-9-_.\] and distinct/,
+      );
+    });
+
+    it("refuses a file-system schedule one minute short of the database backup's windows", () => {
+      const error = stackError({ fileSystemSchedule: "cron(59 6 * * ? *)" });
+      assert.deepEqual(
+        error.problems.map((p) => p.path),
+        ["backup.fileSystemSchedule"],
+      );
+      assert.match(
+        error.problems[0].message,
+        /^"cron\(59 6 \* \* \? \*\)" starts 239 minutes after a run of backup\.schedule "cron\(0 3 \* \* \? \*\)", before that database backup must have finished \(240 min\); expected an AWS cron expression whose every run starts at least 240 minutes \(startWindowMinutes \+ completionWindowMinutes\) after the latest run of backup\.schedule/,
+      );
+      assert.equal(recorded.length, 0);
+    });
+
+    it("counts the windows given: 30 minutes less completion window, 30 minutes earlier", () => {
+      assert.doesNotThrow(
+        () =>
+          new UsageEngineStack(
+            "uepe",
+            defaultArgs({
+              backup: { completionWindowMinutes: 150, fileSystemSchedule: "cron(30 6 * * ? *)" },
+            }),
+          ),
+      );
+      resetMocks();
+      const error = stackError({ completionWindowMinutes: 150, fileSystemSchedule: "cron(29 6 * * ? *)" });
+      assert.match(
+        error.message,
+        /backup\.fileSystemSchedule: "cron\(29 6 \* \* \? \*\)" starts 209 minutes after/,
+      );
+    });
+
+    it("refuses a file-system backup at the same time as the database backup", () => {
+      const error = stackError({ fileSystemSchedule: "cron(0 3 * * ? *)" });
+      assert.match(
+        error.message,
+        /backup\.fileSystemSchedule: "cron\(0 3 \* \* \? \*\)" starts 0 minutes after/,
+      );
+    });
+
+    it("asks for a file-system schedule when the database schedule cannot be moved as a cron expression", () => {
+      const error = stackError({ schedule: "cron(0 */6 * * ? *)" });
+      assert.match(
+        error.message,
+        /backup\.fileSystemSchedule: is required: backup\.schedule "cron\(0 \*\/6 \* \* \? \*\)" cannot be moved 240 minutes later as a cron expression; expected an AWS cron expression whose every run starts at least 240 minutes/,
+      );
+      const monthly = stackError({ schedule: "cron(0 22 1 * ? *)" });
+      assert.ok(
+        monthly.problems.some((p) => p.path === "backup.fileSystemSchedule"),
+        monthly.message,
+      );
+    });
+
+    it("refuses windows longer than the time between database backups", () => {
+      const error = stackError({ completionWindowMinutes: 1381 });
+      assert.match(
+        error.message,
+        /backup\.schedule: "cron\(0 3 \* \* \? \*\)" runs again within its start plus completion windows \(1441 min\): no file-system backup can wait for a finished database backup; expected startWindowMinutes \+ completionWindowMinutes shorter than the time between runs of backup\.schedule/,
       );
     });
   });
@@ -121,81 +257,112 @@ describe("BackupPlan", () => {
       for (const attachment of ofType(ATTACHMENT)) assert.equal(attachment.inputs.role, role.outputs.name);
     });
 
-    it("selects the resources by ARN, after the role holds its policies", async () => {
+    it("selects each resource by ARN in its own plan, after the role holds its policies", async () => {
       await backupPlan();
-      const selection = one(SELECTION);
-      assert.deepEqual(selection.inputs.resources, [FS_ARN, DB_ARN]);
-      assert.equal(selection.inputs.iamRoleArn, one("aws:iam/role:Role").outputs.arn);
-      for (const attachment of ofType(ATTACHMENT))
-        assert.ok(
-          selection.dependencies.includes(attachment.urn),
-          "the selection does not wait for a policy",
-        );
+      assert.deepEqual(one(SELECTION, "-database-").inputs.resources, [DB_ARN]);
+      assert.deepEqual(one(SELECTION, "-file-system-").inputs.resources, [FS_ARN]);
+      for (const selection of ofType(SELECTION)) {
+        assert.equal(selection.inputs.iamRoleArn, one("aws:iam/role:Role").outputs.arn);
+        for (const attachment of ofType(ATTACHMENT))
+          assert.ok(
+            selection.dependencies.includes(attachment.urn),
+            "the selection does not wait for a policy",
+          );
+      }
     });
 
-    it("through the stack, selects the RDS instance and the EFS file system", async () => {
-      await deploy();
-      assert.deepEqual(one(SELECTION).inputs.resources, [
-        one("aws:rds/instance:Instance").outputs.arn,
-        one("aws:efs/fileSystem:FileSystem").outputs.arn,
-      ]);
+    it("through the stack, selects the RDS instance in the database plan and EFS in the file-system plan", async () => {
+      const stack = await deploy();
+      const database = one(SELECTION, "-database-selection");
+      const fileSystem = one(SELECTION, "-file-system-selection");
+      assert.deepEqual(database.inputs.resources, [one("aws:rds/instance:Instance").outputs.arn]);
+      assert.deepEqual(fileSystem.inputs.resources, [one("aws:efs/fileSystem:FileSystem").outputs.arn]);
+      assert.ok(database.dependencies.includes(one(PLAN, "-database-plan").urn));
+      assert.ok(fileSystem.dependencies.includes(one(PLAN, "-file-system-plan").urn));
+      assert.match(String(await resolved(stack.backupPlanId)), /^[0-9a-f-]{36}$/);
+      assert.match(String(await resolved(stack.fileSystemBackupPlanId)), /^[0-9a-f-]{36}$/);
+      assert.notEqual(await resolved(stack.backupPlanId), await resolved(stack.fileSystemBackupPlanId));
     });
 
     it("through the stack, selects only what exists, and nothing when disabled", async () => {
-      await deploy(defaultArgs({ storage: { mode: "none" } }));
+      const stack = await deploy(defaultArgs({ storage: { mode: "none" } }));
       assert.deepEqual(one(SELECTION).inputs.resources, [one("aws:rds/instance:Instance").outputs.arn]);
+      assert.equal(await resolved(stack.fileSystemBackupPlanId), "");
       resetMocks();
       await deploy(defaultArgs({ backup: { enabled: false } }));
       assert.equal(ofType(PLAN).length + ofType(VAULT).length, 0);
     });
   });
 
-  describe("cold-backup window", () => {
-    it("suspends ECDs for the window and accepts a backup that starts and ends inside it", async () => {
-      await deploy(defaultArgs({ backup: { coldBackupWindow: NIGHT, schedule: "cron(0 2 * * ? *)" } }));
+  describe("cold-backup window, around the file-system backup", () => {
+    it("suspends ECDs for the window and accepts a file-system backup that starts and ends inside it", async () => {
+      await deploy(defaultArgs({ backup: { coldBackupWindow: NIGHT, schedule: "cron(0 22 * * ? *)" } }));
       const values = one("kubernetes:helm.sh/v3:Release", "uepe-release").inputs.values;
       assert.equal(at(values, "suspend.from"), "0 2 * * *");
       assert.equal(at(values, "suspend.until"), "0 6 * * *");
-      assert.equal(rule().schedule, "cron(0 2 * * ? *)");
+      assert.equal(rule("database").schedule, "cron(0 22 * * ? *)", "the database backup may run outside it");
+      assert.equal(rule("file-system").schedule, "cron(0 2 * * ? *)");
     });
 
-    it("accepts a weekly backup that ends exactly when the daily window closes", async () => {
+    it("accepts a weekly file-system backup that ends exactly when the daily window closes", async () => {
       await deploy(
         defaultArgs({
-          backup: { coldBackupWindow: NIGHT, schedule: "cron(30 2 ? * SUN *)", completionWindowMinutes: 150 },
+          backup: {
+            coldBackupWindow: NIGHT,
+            schedule: "cron(0 22 ? * SAT *)",
+            fileSystemSchedule: "cron(30 2 ? * SUN *)",
+            completionWindowMinutes: 150,
+          },
         }),
       );
-      assert.equal(rule().schedule, "cron(30 2 ? * SUN *)");
-      assert.equal(rule().completionWindow, 150);
+      assert.equal(rule("file-system").schedule, "cron(30 2 ? * SUN *)");
+      assert.equal(rule("file-system").completionWindow, 150);
     });
 
-    it("rejects the default 03:00 schedule when start plus completion run past a 02:00-06:00 window", () => {
+    it("reads AWS day numbers from Sunday = 1 against a Kubernetes window on Sundays (0)", async () => {
+      await deploy(
+        defaultArgs({
+          backup: {
+            coldBackupWindow: { from: "0 2 * * 0", until: "0 6 * * 0" },
+            schedule: "cron(0 22 ? * 7 *)",
+            fileSystemSchedule: "cron(0 2 ? * 1 *)",
+          },
+        }),
+      );
+      assert.equal(rule("file-system").schedule, "cron(0 2 ? * 1 *)");
+    });
+
+    it("rejects the default schedule, whose file-system backup at 07:00 misses a 02:00-06:00 window", () => {
       const error = stackError({ coldBackupWindow: NIGHT });
       assert.match(
         error.message,
-        /backup\.schedule: "cron\(0 3 \* \* \? \*\)" does not start and finish \(240 min\) inside the window from "0 2 \* \* \*" until "0 6 \* \* \*"/,
+        /backup\.schedule: the file-system backup it implies, "cron\(0 7 \* \* \? \*\)" \(240 min later\), does not start and finish \(240 min\) inside the window from "0 2 \* \* \*" until "0 6 \* \* \*"; expected a schedule whose file-system backup, 240 minutes later, starts and finishes inside the window \(UTC\), or backup\.fileSystemSchedule/,
       );
       assert.equal(recorded.length, 0);
     });
 
-    it("rejects a backup that starts before the window opens", () => {
+    it("rejects a given file-system schedule that starts before the window opens, at its own path", () => {
       const error = stackError({
         coldBackupWindow: NIGHT,
-        schedule: "cron(0 1 * * ? *)",
+        schedule: "cron(0 20 * * ? *)",
+        fileSystemSchedule: "cron(0 1 * * ? *)",
         completionWindowMinutes: 60,
       });
-      assert.ok(
-        error.problems.some(
-          (p) => p.path === "backup.schedule" && /does not start and finish/.test(p.message),
-        ),
+      assert.deepEqual(
+        error.problems.map((p) => p.path),
+        ["backup.fileSystemSchedule"],
+      );
+      assert.match(
+        error.problems[0].message,
+        /^"cron\(0 1 \* \* \? \*\)" does not start and finish \(120 min\) inside/,
       );
     });
 
-    it("rejects a schedule that is inside on some days only", () => {
+    it("rejects a file-system schedule that is inside on some days only", () => {
       const weekdays = { from: "0 2 * * 1-5", until: "0 6 * * 1-5" };
       const error = stackError({
         coldBackupWindow: weekdays,
-        schedule: "cron(0 2 * * ? *)",
+        schedule: "cron(0 22 * * ? *)",
         completionWindowMinutes: 60,
       });
       assert.ok(
@@ -207,11 +374,15 @@ describe("BackupPlan", () => {
     it("counts a longer start window against the window too", () => {
       const error = stackError({
         coldBackupWindow: NIGHT,
-        schedule: "cron(0 2 * * ? *)",
+        schedule: "cron(0 21 * * ? *)",
+        fileSystemSchedule: "cron(0 2 * * ? *)",
         startWindowMinutes: 120,
         completionWindowMinutes: 180,
       });
-      assert.match(error.message, /does not start and finish \(300 min\) inside the window/);
+      assert.match(
+        error.message,
+        /backup\.fileSystemSchedule: "cron\(0 2 \* \* \? \*\)" does not start and finish \(300 min\) inside the window/,
+      );
     });
   });
 
@@ -303,6 +474,18 @@ describe("BackupPlan", () => {
         /is not valid; expected 2-50 letters/,
       ],
       [
+        "a file-system schedule that is not an AWS cron",
+        { fileSystemSchedule: "0 7 * * *" },
+        "backup.fileSystemSchedule",
+        /"0 7 \* \* \*" is not a valid AWS cron expression/,
+      ],
+      [
+        "a copy vault ARN without its account",
+        { copyToVaultArn: "arn:aws:backup:eu-central-1::backup-vault:uepe-dr" },
+        "backup.copyToVaultArn",
+        /names no region or no account; expected arn:aws:backup:<region>:<12-digit account>:backup-vault:<name>/,
+      ],
+      [
         "a cold window that is not a cron",
         { coldBackupWindow: { from: "02:00", until: "06:00" } },
         "backup.coldBackupWindow.from",
@@ -314,10 +497,14 @@ describe("BackupPlan", () => {
         await assertRejected(defaultArgs({ backup: backup as never }), path, message);
       });
 
-    it("BackupPlan alone refuses enabled: false and an empty selection", () => {
+    it("BackupPlan alone refuses enabled: false and nothing to back up", () => {
       assert.throws(
-        () => new BackupPlan("bk", { resourceArns: [], backup: { enabled: false } }),
-        /backup\.enabled: is false: a BackupPlan would back up nothing[\s\S]*resourceArns: has 0 item/,
+        () => new BackupPlan("bk", { backup: { enabled: false } }),
+        /backup\.enabled: is false: a BackupPlan would back up nothing[\s\S]*databaseArn: and fileSystemArn are both missing/,
+      );
+      assert.throws(
+        () => new BackupPlan("bk", { databaseArn: FS_ARN }),
+        /databaseArn: "arn:aws:elasticfilesystem:[^"]+" is not a valid RDS ARN/,
       );
       assert.equal(recorded.length, 0);
     });

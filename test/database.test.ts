@@ -285,6 +285,15 @@ describe("SystemDatabase", () => {
       assert.equal(db.finalSnapshotIdentifier, "uepe-db-restored-final");
       assert.equal(db.deletionProtection, true);
     });
+
+    it("takes an AWS Backup recovery point of the database plan, by its snapshot ARN", async () => {
+      const recoveryPoint =
+        "arn:aws:rds:eu-west-1:123456789012:snapshot:awsbackup:job-5f1c2b3a-9d8e-4f70-a1b2-c3d4e5f60718";
+      const db = (
+        await database({ database: { snapshotIdentifier: recoveryPoint, identifier: "uepe-db-r1" } })
+      ).inputs;
+      assert.equal(db.snapshotIdentifier, recoveryPoint);
+    });
   });
 
   describe("modes through UsageEngineStack", () => {
@@ -520,6 +529,12 @@ describe("SystemDatabase", () => {
         { parameters: { max_connections: 100 } },
         "database.parameters.max_connections",
         /100 is not a string/,
+      ],
+      [
+        "an AWS Backup snapshot name without its job id",
+        { snapshotIdentifier: "awsbackup:" },
+        "database.snapshotIdentifier",
+        /"awsbackup:" is not valid/,
       ],
       [
         "snapshot identifier starting with a digit",

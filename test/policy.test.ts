@@ -331,16 +331,6 @@ const EXCEPTIONS: Exception[] = [
       "The dev profile (the default) is single-AZ to halve the instance cost of test installations; " +
       "the prod profile is Multi-AZ and passes. Users set database.multiAz or profile: prod.",
   },
-  {
-    stacks: [DEFAULT.title, PROD.title],
-    policy: "efs-encrypted",
-    type: "aws:efs/fileSystem:FileSystem",
-    why:
-      "EFS is always encrypted at rest (encrypted: true), by default with the AWS managed " +
-      "aws/elasticfilesystem key. awsguard demands a customer-managed key id; AWS Config's own " +
-      "efs-encrypted-check treats KmsKeyId as optional. storage.kmsKeyArn selects a customer key, " +
-      "and then this rule passes (tested below).",
-  },
 ];
 
 const excused = (stack: string, v: Violation) =>
@@ -409,14 +399,42 @@ describe("policy", function () {
       assert.deepEqual(violations.filter((v) => !excused(DEFAULT.title, v)).map(show), []);
     });
 
-  it("passes efs-encrypted once a customer KMS key is given", async () => {
+  it("accepts exactly one exception: Multi-AZ on the dev profile", () => {
+    assert.deepEqual(
+      EXCEPTIONS.map((e) => [e.stacks, e.policy, e.type]),
+      [[["default"], "rds-instance-multi-az-enabled", "aws:rds/instance:Instance"]],
+    );
+  });
+
+  it("passes efs-encrypted and cmk-backing-key-rotation-enabled with the installation key and with the user's", async () => {
     const key = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9";
-    const resources = await resourcesOf({
-      title: "cmk",
-      args: () => defaultArgs({ storage: { kmsKeyArn: key } }),
-    });
-    const violations = await runPolicies(awsguard, resources);
-    assert.deepEqual(violations.filter((v) => v.policy === "efs-encrypted").map(show), []);
+    for (const args of [defaultArgs(), defaultArgs({ storage: { kmsKeyArn: key } })]) {
+      const resources = await resourcesOf({ title: "keys", args: () => args });
+      assert.ok(resources.some((r) => r.type === "aws:efs/fileSystem:FileSystem"));
+      const violations = await runPolicies(awsguard, resources);
+      assert.deepEqual(
+        violations
+          .filter((v) => v.policy === "efs-encrypted" || v.policy === "cmk-backing-key-rotation-enabled")
+          .map(show),
+        [],
+      );
+    }
+  });
+
+  it("would report efs-encrypted on a file system with the AWS managed key (the rule is live)", async () => {
+    const efs = {
+      type: "aws:efs/fileSystem:FileSystem",
+      name: "managed-key-efs",
+      urn: "urn:pulumi:dev::p::aws:efs/fileSystem:FileSystem::managed-key-efs",
+      inputs: { encrypted: true },
+      protect: false,
+      ignoreChanges: [],
+      parent: "",
+    } as unknown as Recorded;
+    assert.deepEqual(
+      (await runPolicies(awsguard, [efs])).map((v) => v.policy),
+      ["efs-encrypted"],
+    );
   });
 
   it("reports violations it is shown (the runner is not blind)", async () => {

@@ -47,8 +47,9 @@ export const SCENARIOS: Scenario[] = [
       defaultArgs({
         tls: { issuer: { type: "acme", kind: "Issuer", acmeEmail: "ops@example.com" } },
         exposure: { domain: "uepe.example.com", ingress: { enabled: true, className: "nginx" } },
+        // The database at 21:00, the file system 240 minutes later at 01:00, done by 05:00.
         backup: {
-          schedule: "cron(0 1 * * ? *)",
+          schedule: "cron(0 21 * * ? *)",
           coldBackupWindow: { from: "0 1 * * *", until: "0 7 * * *" },
         },
       }),
@@ -68,11 +69,15 @@ export const SCENARIOS: Scenario[] = [
       }),
   },
   {
-    title: "TLS from an existing Secret, mirror registry, no storage",
+    title: "TLS from an existing Secret, mirror registry, no storage, the user's KMS keys",
     args: () =>
       defaultArgs({
         tls: { mode: "secret", existingSecretName: "uepe-tls" },
         storage: { mode: "none" },
+        database: {
+          kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+        },
+        backup: { kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/9f8e7d6c-5b4a-3928-1706-f5e4d3c2b1a0" },
         registry: { source: "mirror", repository: "registry.example.com/uepe/usage-engine-private-edition" },
       }),
   },
@@ -105,7 +110,8 @@ export const SCENARIOS: Scenario[] = [
       }),
   },
   {
-    title: "Route 53 DNS-01 with EKS Pod Identity, EFS CSI driver add-on, backup copy to a second region",
+    title:
+      "Route 53 DNS-01 with EKS Pod Identity, EFS CSI driver add-on, backup copy to another account and region",
     args: () =>
       defaultArgs({
         tls: {
@@ -118,7 +124,7 @@ export const SCENARIOS: Scenario[] = [
         },
         exposure: { domain: "uepe.example.com" },
         storage: { installCsiDriver: true, clusterName: "uepe-cluster" },
-        backup: { copyToVaultArn: "arn:aws:backup:eu-central-1:123456789012:backup-vault:uepe-copy" },
+        backup: { copyToVaultArn: "arn:aws:backup:eu-central-1:210987654321:backup-vault:uepe-copy" },
       }),
   },
 ];

@@ -325,7 +325,27 @@ const CASES: BadInput[] = [
     },
     path: "backup.schedule",
     problem:
-      '"cron\\(0 6 \\* \\* \\? \\*\\)" does not start and finish \\(\\d+ min\\) inside the window from "0 2 \\* \\* \\*" until "0 5 \\* \\* \\*"',
+      'the file-system backup it implies, "cron\\(0 10 \\* \\* \\? \\*\\)" \\(240 min later\\), does not start and finish \\(240 min\\) inside the window from "0 2 \\* \\* \\*" until "0 5 \\* \\* \\*"',
+  },
+  {
+    patch: {
+      backup: {
+        fileSystemSchedule: "cron(0 6 * * ? *)",
+        coldBackupWindow: { from: "0 2 * * *", until: "0 5 * * *" },
+      },
+    },
+    path: "backup.fileSystemSchedule",
+    problem: '"cron\\(0 6 \\* \\* \\? \\*\\)" starts 180 minutes after a run of backup.schedule',
+  },
+  {
+    patch: { backup: { fileSystemSchedule: 7 } },
+    path: "backup.fileSystemSchedule",
+    problem: "7 is not a string",
+  },
+  {
+    patch: { backup: { fileSystemSchedule: "cron(0 7 * * * *)" } },
+    path: "backup.fileSystemSchedule",
+    problem: '"cron\\(0 7 \\* \\* \\* \\*\\)" is not a valid AWS cron expression',
   },
   // tls
   { patch: { tls: { mode: "letsencrypt" } }, path: "tls.mode", problem: '"letsencrypt" is not supported' },
@@ -906,8 +926,8 @@ describe("validation", () => {
       ],
       [
         "BackupPlan",
-        () => new BackupPlan("bk", { resourceArns: [], backup: { retentionDays: -1 } }),
-        /Invalid BackupPlan arguments:[\s\S]*backup\.retentionDays: -1 is out of range[\s\S]*resourceArns: has 0 item/,
+        () => new BackupPlan("bk", { backup: { retentionDays: -1 } }),
+        /Invalid BackupPlan arguments:[\s\S]*backup\.retentionDays: -1 is out of range[\s\S]*databaseArn: and fileSystemArn are both missing/,
       ],
       [
         "Tls",

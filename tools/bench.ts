@@ -190,7 +190,7 @@ function fullArgs(): UsageEngineStackArgs {
     database: { profile: "prod" },
     tls: { issuer: { type: "acme", kind: "Issuer", acmeEmail: "ops@example.com" } },
     exposure: { domain: "uepe.example.com", ingress: { enabled: true, className: "nginx" } },
-    backup: { schedule: "cron(0 1 * * ? *)", coldBackupWindow: { from: "0 1 * * *", until: "0 7 * * *" } },
+    backup: { schedule: "cron(0 21 * * ? *)", coldBackupWindow: { from: "0 1 * * *", until: "0 7 * * *" } },
   });
 }
 

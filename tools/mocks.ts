@@ -89,6 +89,123 @@ type State = Record<string, unknown>;
 const alarmNames = new Set<string>();
 type Model = (name: string, inputs: State) => { id: string; state: State };
 
+/**
+ * What the provider appends to a `namePrefix`: 26 characters, different for every stack and
+ * resource (the real provider uses a timestamp and a counter), stable within one stack.
+ */
+function uniqueSuffix(name: string): string {
+  return BigInt(`0x${hash(`${pulumi.getProject()}/${pulumi.getStack()}/${name}`, 24)}`)
+    .toString()
+    .padStart(26, "0")
+    .slice(0, 26);
+}
+
+/** A request AWS refuses: the error code and message the API answers with. */
+export interface Refusal {
+  type: string;
+  name: string;
+  message: string;
+}
+
+/** Every create the model refused since the last reset (the registration fails, as it would). */
+export const refused: Refusal[] = [];
+
+/** A rule AWS enforces on create: the refusal message, or undefined when the request is accepted. */
+type Rule = (inputs: State) => string | undefined;
+
+const BACKUP_NAME = /^[a-zA-Z0-9\-_.]{1,50}$/;
+const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
+/** Alias names taken in the mocked account and region. */
+const aliases = new Set<string>();
+
+interface PolicyStatement {
+  Effect?: string;
+  Principal?: { AWS?: string | string[] } | string;
+  Action?: string | string[];
+  Condition?: unknown;
+}
+
+/**
+ * KMS's lockout safety check: the new key policy must let the account (IAM, through the account
+ * root principal) call kms:PutKeyPolicy unconditionally, or the key could never be managed again.
+ */
+function keyPolicyProblem(policy: unknown): string | undefined {
+  if (policy === undefined) return undefined;
+  let document: { Statement?: PolicyStatement[] };
+  try {
+    document = JSON.parse(String(policy));
+  } catch {
+    return "MalformedPolicyDocumentException: the key policy is not JSON";
+  }
+  const root = `arn:aws:iam::${ACCOUNT}:root`;
+  const lets = (s: PolicyStatement) => {
+    const principal = typeof s.Principal === "object" ? s.Principal.AWS : s.Principal;
+    const principals = Array.isArray(principal) ? principal : [principal];
+    const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+    return (
+      s.Effect === "Allow" &&
+      s.Condition === undefined &&
+      principals.some((p) => p === root || p === ACCOUNT) &&
+      actions.some((a) => a === "kms:*" || a === "kms:Put*" || a === "kms:PutKeyPolicy")
+    );
+  };
+  if (!(document.Statement ?? []).some(lets))
+    return "MalformedPolicyDocumentException: The new key policy will not allow you to update the key policy in the future.";
+  return undefined;
+}
+
+interface PlanRule {
+  ruleName?: string;
+  startWindow?: number;
+  completionWindow?: number;
+}
+
+const rules: Record<string, Rule> = {
+  "aws:kms/key:Key": (inputs) => {
+    const window = Number(inputs.deletionWindowInDays ?? 30);
+    if (!(window >= 7 && window <= 30))
+      return `ValidationException: PendingWindowInDays ${window} must be between 7 and 30`;
+    return keyPolicyProblem(inputs.policy);
+  },
+  "aws:kms/alias:Alias": (inputs) => {
+    const aliasName = String(inputs.name ?? inputs.namePrefix);
+    if (!ALIAS_NAME.test(aliasName) || aliasName.length > 256)
+      return `ValidationException: alias name ${aliasName} must be alias/ followed by letters, digits, '/', '_' or '-'`;
+    if (aliasName.startsWith("alias/aws/"))
+      return `NotAuthorizedException: ${aliasName}: alias/aws/ is reserved for AWS managed keys`;
+    if (inputs.name !== undefined && aliases.has(aliasName))
+      return `AlreadyExistsException: An alias with the name ${aliasName} already exists`;
+    return undefined;
+  },
+  "aws:backup/plan:Plan": (inputs) => {
+    if (!BACKUP_NAME.test(String(inputs.name)))
+      return `InvalidParameterValueException: plan name ${inputs.name}`;
+    const planRules = (inputs.rules as PlanRule[] | undefined) ?? [];
+    const names = planRules.map((r) => String(r.ruleName));
+    if (names.some((n) => !BACKUP_NAME.test(n)) || new Set(names).size !== names.length)
+      return `InvalidParameterValueException: rule names ${names.join(", ")} must be 1-50 of [a-zA-Z0-9-_.] and distinct`;
+    const early = planRules.find((r) => r.startWindow !== undefined && r.startWindow < 60);
+    if (early)
+      return `InvalidParameterValueException: rule ${early.ruleName}: start window must be at least 60 minutes`;
+    return undefined;
+  },
+  "aws:backup/selection:Selection": (inputs) =>
+    BACKUP_NAME.test(String(inputs.name))
+      ? undefined
+      : `InvalidParameterValueException: selection name ${inputs.name}`,
+  "aws:efs/fileSystem:FileSystem": (inputs) =>
+    inputs.kmsKeyId !== undefined && inputs.encrypted !== true
+      ? "BadRequest: a KmsKeyId requires Encrypted to be true"
+      : undefined,
+  "aws:rds/instance:Instance": (inputs) => {
+    if (inputs.kmsKeyId !== undefined && inputs.storageEncrypted !== true)
+      return "InvalidParameterCombination: a KmsKeyId requires StorageEncrypted";
+    if (inputs.performanceInsightsKmsKeyId !== undefined && inputs.performanceInsightsEnabled !== true)
+      return "InvalidParameterCombination: a Performance Insights KMS key requires Performance Insights enabled";
+    return undefined;
+  },
+};
+
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
 
 /** What each provider returns on create, by type token. */
@@ -164,10 +281,10 @@ const models: Record<string, Model> = {
     };
   },
   "aws:backup/selection:Selection": (name, inputs) => ({ id: hash(name, 36), state: { ...inputs } }),
-  "aws:kms/alias:Alias": (_n, inputs) => ({
-    id: String(inputs.name),
-    state: { ...inputs, arn: arn("kms", String(inputs.name)) },
-  }),
+  "aws:kms/alias:Alias": (name, inputs) => {
+    const aliasName = String(inputs.name ?? `${inputs.namePrefix}${uniqueSuffix(name)}`);
+    return { id: aliasName, state: { ...inputs, name: aliasName, arn: arn("kms", aliasName) } };
+  },
   "aws:efs/fileSystemPolicy:FileSystemPolicy": (_n, inputs) => ({
     id: String(inputs.fileSystemId),
     state: { ...inputs },
@@ -330,7 +447,22 @@ function kubernetesModel(name: string, inputs: State): { id: string; state: Stat
   return { id, state: { ...inputs, metadata } };
 }
 
+/** What AWS would answer a create of `type` with these inputs: the refusal, or undefined when accepted. */
+export function refusalOf(type: string, inputs: State): string | undefined {
+  return rules[type]?.(inputs);
+}
+
 function respond(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
+  const problem = refusalOf(args.type, args.inputs);
+  if (problem !== undefined) {
+    refused.push({ type: args.type, name: args.name, message: problem });
+    throw new Error(problem);
+  }
+  if (args.type === "aws:kms/alias:Alias") {
+    const answer = models[args.type](args.name, args.inputs);
+    aliases.add(answer.id);
+    return answer;
+  }
   const model = models[args.type];
   if (model) return model(args.name, args.inputs);
   if (args.type.startsWith("kubernetes:")) return kubernetesModel(args.name, args.inputs);
@@ -489,6 +621,8 @@ export function isSecretAt(raw: unknown, path: string[]): boolean {
 export function resetMocks(options: { preview?: boolean; stack?: string; project?: string } = {}): void {
   recorded.length = 0;
   recordedOutputs.length = 0;
+  refused.length = 0;
+  aliases.clear();
   seq = 0;
   for (const key of Object.keys(delays)) delete delays[key];
   for (const key of Object.keys(subnetZones)) delete subnetZones[key];

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { parseAwsCron, shiftAwsCron, shortestLeadMinutes } from "../cron";
 import type { Checker } from "../validation";
 import { keyList } from "./keys";
 
@@ -10,36 +11,47 @@ export interface ColdBackupWindow {
   until: string;
 }
 
-/** AWS Backup of the system database and the shared file system. */
+/**
+ * AWS Backup of the system database and the shared file system, in the order a restore needs: the
+ * vendor's restore pairs a database backup with a newer file-system backup, so each has its own
+ * plan and the file-system backup is scheduled after the database backup can have finished.
+ */
 export interface BackupOptions {
   /** Back up EFS and RDS with AWS Backup. Default: true. */
   enabled?: boolean;
   /** Backup vault name, 2-50 letters, digits, '-' or '_'. Default: `<component name>-vault`, e.g. `uepe-backup-vault`. */
   vaultName?: string;
-  /** AWS cron schedule of the backup, UTC, e.g. `cron(0 3 * * ? *)`. Default: `cron(0 3 * * ? *)` (daily 03:00). */
+  /** AWS cron schedule of the database backup, UTC, e.g. `cron(0 3 * * ? *)`. Default: `cron(0 3 * * ? *)` (daily 03:00). */
   schedule?: string;
-  /** Minutes after the scheduled time within which a job must start, at least 60. Default: 60. */
+  /**
+   * AWS cron schedule of the file-system backup, UTC; each run starts at least
+   * `startWindowMinutes` + `completionWindowMinutes` after the latest run of `schedule`. Default:
+   * `schedule` moved that much later (`cron(0 7 * * ? *)`), when a cron can say it.
+   */
+  fileSystemSchedule?: string;
+  /** Minutes after the scheduled time within which a job must start, at least 60 (AWS Backup's minimum); both backups. Default: 60. */
   startWindowMinutes?: number;
-  /** Minutes a started job may run before AWS Backup cancels it, at least 60. Default: 180. */
+  /** Minutes a started job may run before AWS Backup cancels it, at least 60; both backups. Default: 180. */
   completionWindowMinutes?: number;
   /** Days recovery points are kept, 1-36500. Default: 35. */
   retentionDays?: number;
   /**
-   * KMS key that encrypts the vault. Default: a customer managed key created for the vault, with
-   * rotation on, kept on destroy like the vault (recovery points are unreadable without it).
+   * KMS key that encrypts the vault. Default: the installation's customer managed data key; a
+   * BackupPlan used alone creates a key of its own (rotation on, kept on destroy).
    */
   kmsKeyArn?: pulumi.Input<string>;
   /**
    * ARN of a second backup vault, in another region or account, that every recovery point is
-   * copied to. Default: none.
+   * copied to. A vault in another account is granted use of the data key; it must allow
+   * `backup:CopyIntoBackupVault` from this account. Default: none.
    */
   copyToVaultArn?: string;
   /** Days copies are kept in `copyToVaultArn`, 1-36500. Default: `retentionDays`. */
   copyRetentionDays?: number;
   /**
    * Suspend all ECDs in this window (chart `suspend.from`/`suspend.until`) so EFS is backed up cold.
-   * Every run of `schedule` must start in it, and its start plus completion windows must end
-   * before it closes. Default: none (ECDs keep running during backups).
+   * Each file-system backup must start in it and end, start plus completion windows later, before
+   * it closes. Default: none (ECDs keep running).
    */
   coldBackupWindow?: ColdBackupWindow;
 }
@@ -51,7 +63,10 @@ export interface EnabledBackupSpec {
   enabled: true;
   /** Undefined: derived from the component name. */
   vaultName?: string;
+  /** The database backup's schedule. */
   schedule: string;
+  /** The file-system backup's schedule: given, or `schedule` moved by both windows. */
+  fileSystemSchedule: string;
   startWindowMinutes: number;
   completionWindowMinutes: number;
   retentionDays: number;
@@ -65,6 +80,7 @@ const BACKUP_KEYS = keyList<BackupOptions>({
   enabled: true,
   vaultName: true,
   schedule: true,
+  fileSystemSchedule: true,
   startWindowMinutes: true,
   completionWindowMinutes: true,
   retentionDays: true,
@@ -82,12 +98,17 @@ export function resolveBackup(check: Checker, path: string, options: BackupOptio
   const o = options ?? {};
   check.knownKeys(path, o, BACKUP_KEYS);
   const retentionDays = o.retentionDays ?? 35;
+  const schedule = o.schedule ?? DEFAULT_BACKUP_SCHEDULE;
+  const startWindowMinutes = o.startWindowMinutes ?? 60;
+  const completionWindowMinutes = o.completionWindowMinutes ?? 180;
   const resolved: EnabledBackupSpec = {
     enabled: true,
     vaultName: o.vaultName,
-    schedule: o.schedule ?? DEFAULT_BACKUP_SCHEDULE,
-    startWindowMinutes: o.startWindowMinutes ?? 60,
-    completionWindowMinutes: o.completionWindowMinutes ?? 180,
+    schedule,
+    fileSystemSchedule:
+      o.fileSystemSchedule ?? derivedSchedule(schedule, startWindowMinutes, completionWindowMinutes),
+    startWindowMinutes,
+    completionWindowMinutes,
     retentionDays,
     kmsKeyArn: o.kmsKeyArn,
     copy:
@@ -103,45 +124,125 @@ export function resolveBackup(check: Checker, path: string, options: BackupOptio
     /^[a-zA-Z0-9\-_]{2,50}$/,
     "2-50 letters, digits, '-' or '_'",
   );
-  check.awsCron(`${path}.schedule`, resolved.schedule);
-  const startOk = check.integer(
-    `${path}.startWindowMinutes`,
-    resolved.startWindowMinutes,
-    60,
-    10080,
-    "minutes",
-  );
-  const completionOk = check.integer(
-    `${path}.completionWindowMinutes`,
-    resolved.completionWindowMinutes,
-    60,
-    52560000,
-    "minutes",
-  );
-  check.integer(`${path}.retentionDays`, resolved.retentionDays, 1, MAX_RETENTION_DAYS, "days");
+  check.awsCron(`${path}.schedule`, schedule);
+  check.awsCron(`${path}.fileSystemSchedule`, o.fileSystemSchedule);
+  const windowsOk = [
+    check.integer(`${path}.startWindowMinutes`, startWindowMinutes, 60, 10080, "minutes"),
+    check.integer(`${path}.completionWindowMinutes`, completionWindowMinutes, 60, 52560000, "minutes"),
+  ].every(Boolean);
+  check.integer(`${path}.retentionDays`, retentionDays, 1, MAX_RETENTION_DAYS, "days");
   check.arn(`${path}.kmsKeyArn`, o.kmsKeyArn, "kms", "key/");
+  checkCopy(check, path, o);
+  const coldWindowOk = checkColdWindowForm(check, `${path}.coldBackupWindow`, o.coldBackupWindow);
+  if (windowsOk && typeof schedule === "string" && parseAwsCron(schedule)) {
+    const given = o.fileSystemSchedule !== undefined;
+    if (checkRestoreOrder(check, path, resolved, given) && coldWindowOk)
+      checkColdWindow(check, path, resolved, given);
+  }
+  return o.enabled === false ? { enabled: false, coldBackupWindow: o.coldBackupWindow } : resolved;
+}
+
+/**
+ * The database schedule moved by both windows; "" when it cannot be (not a cron, windows not
+ * numbers, or no cron says it), which the restore-order check reports before anything uses it.
+ */
+function derivedSchedule(schedule: unknown, start: unknown, completion: unknown): string {
+  if (typeof schedule !== "string" || typeof start !== "number" || typeof completion !== "number") return "";
+  return shiftAwsCron(schedule, start + completion) ?? "";
+}
+
+function checkCopy(check: Checker, path: string, o: BackupOptions): void {
   check.arn(`${path}.copyToVaultArn`, o.copyToVaultArn, "backup", "backup-vault:");
+  const vaultArn = o.copyToVaultArn;
+  // A vault ARN the generic check accepts may still leave out the region or account it lives in.
+  if (
+    typeof vaultArn === "string" &&
+    /^arn:aws[a-zA-Z-]*:backup:[a-z0-9-]*:(\d{12})?:backup-vault:/.test(vaultArn) &&
+    !backupVaultAccount(vaultArn)
+  )
+    check.fail(
+      `${path}.copyToVaultArn`,
+      `"${vaultArn}" names no region or no account`,
+      "arn:aws:backup:<region>:<12-digit account>:backup-vault:<name>",
+    );
   if (o.copyToVaultArn !== undefined)
-    check.integer(`${path}.copyRetentionDays`, resolved.copy?.retentionDays, 1, MAX_RETENTION_DAYS, "days");
+    check.integer(`${path}.copyRetentionDays`, o.copyRetentionDays, 1, MAX_RETENTION_DAYS, "days");
   else if (o.copyRetentionDays !== undefined)
     check.fail(
       `${path}.copyRetentionDays`,
       "is only used with copyToVaultArn",
       "copyToVaultArn, or leave it out",
     );
-  if (check.knownKeys(`${path}.coldBackupWindow`, o.coldBackupWindow, ["from", "until"])) {
-    check.required(`${path}.coldBackupWindow.from`, o.coldBackupWindow.from, "a cron expression");
-    check.kubernetesCron(`${path}.coldBackupWindow.from`, o.coldBackupWindow.from);
-    check.required(`${path}.coldBackupWindow.until`, o.coldBackupWindow.until, "a cron expression");
-    check.kubernetesCron(`${path}.coldBackupWindow.until`, o.coldBackupWindow.until);
-    // A job may start at the end of its start window and then run for the whole completion window.
-    if (startOk && completionOk)
-      check.awsCronWithin(
-        `${path}.schedule`,
-        resolved.schedule,
-        o.coldBackupWindow,
-        resolved.startWindowMinutes + resolved.completionWindowMinutes,
-      );
+}
+
+/** The account of a backup vault ARN `arn:<partition>:backup:<region>:<account>:backup-vault:<name>`. */
+export function backupVaultAccount(vaultArn: string): string | undefined {
+  return /^arn:aws[a-z-]*:backup:[a-z0-9-]+:(\d{12}):backup-vault:.+$/.exec(vaultArn)?.[1];
+}
+
+/** Whether the cold window's two cron expressions are present and valid. */
+function checkColdWindowForm(check: Checker, path: string, window: ColdBackupWindow | undefined): boolean {
+  if (!check.knownKeys(path, window, ["from", "until"])) return false;
+  const fromOk = check.required(`${path}.from`, window.from, "a cron expression");
+  check.kubernetesCron(`${path}.from`, window.from);
+  const untilOk = check.required(`${path}.until`, window.until, "a cron expression");
+  check.kubernetesCron(`${path}.until`, window.until);
+  return fromOk && untilOk;
+}
+
+/**
+ * The restore order: every file-system backup starts at least start + completion windows after
+ * the latest database backup, so that one has finished or been cancelled. A derived schedule that
+ * could not be written, or that cannot keep the gap (the database backup runs more often than the
+ * gap), is reported on the arguments the user can change. True when the order holds.
+ */
+function checkRestoreOrder(check: Checker, path: string, backup: EnabledBackupSpec, given: boolean): boolean {
+  const gap = backup.startWindowMinutes + backup.completionWindowMinutes;
+  const accepted = `an AWS cron expression whose every run starts at least ${gap} minutes (startWindowMinutes + completionWindowMinutes) after the latest run of ${path}.schedule`;
+  if (!given && backup.fileSystemSchedule === "") {
+    check.fail(
+      `${path}.fileSystemSchedule`,
+      `is required: ${path}.schedule "${backup.schedule}" cannot be moved ${gap} minutes later as a cron expression`,
+      accepted,
+    );
+    return false;
   }
-  return o.enabled === false ? { enabled: false, coldBackupWindow: o.coldBackupWindow } : resolved;
+  if (given && (typeof backup.fileSystemSchedule !== "string" || !parseAwsCron(backup.fileSystemSchedule)))
+    return false;
+  const lead = shortestLeadMinutes(backup.fileSystemSchedule, backup.schedule);
+  if (lead === undefined || lead >= gap) return true;
+  if (given)
+    check.fail(
+      `${path}.fileSystemSchedule`,
+      `"${backup.fileSystemSchedule}" starts ${lead} minutes after a run of ${path}.schedule "${backup.schedule}", before that database backup must have finished (${gap} min)`,
+      `${accepted}, so the database backup is older than the file-system backup`,
+    );
+  else
+    check.fail(
+      `${path}.schedule`,
+      `"${backup.schedule}" runs again within its start plus completion windows (${gap} min): no file-system backup can wait for a finished database backup`,
+      `startWindowMinutes + completionWindowMinutes shorter than the time between runs of ${path}.schedule`,
+    );
+  return false;
+}
+
+/**
+ * The cold window holds the file-system backup: a job may start at the end of its start window and
+ * then run for the whole completion window. A derived schedule is reported on `schedule`, which
+ * moves it.
+ */
+function checkColdWindow(check: Checker, path: string, backup: EnabledBackupSpec, given: boolean): void {
+  const duration = backup.startWindowMinutes + backup.completionWindowMinutes;
+  check.awsCronWithin(
+    given ? `${path}.fileSystemSchedule` : `${path}.schedule`,
+    backup.fileSystemSchedule,
+    backup.coldBackupWindow,
+    duration,
+    given
+      ? {}
+      : {
+          subject: `the file-system backup it implies, "${backup.fileSystemSchedule}" (${duration} min later),`,
+          accepted: `a schedule whose file-system backup, ${duration} minutes later, starts and finishes inside the window (UTC), or ${path}.fileSystemSchedule`,
+        },
+  );
 }

@@ -86,7 +86,11 @@ export interface DatabaseOptions {
   parameters?: { [name: string]: string };
   /** Refuse deletion of the instance. Default: true. */
   deletionProtection?: boolean;
-  /** KMS key for storage (and Performance Insights) encryption. Default: the AWS managed `aws/rds` key. */
+  /**
+   * KMS key for storage and Performance Insights. Default: the installation's customer managed data
+   * key (a restored instance keeps its snapshot's key); the AWS managed `aws/rds` key for a
+   * SystemDatabase used alone.
+   */
   kmsKeyArn?: pulumi.Input<string>;
   /**
    * Create the instance from this DB snapshot (identifier or ARN): the restore path. The master user
@@ -295,7 +299,10 @@ export interface RdsDatabaseSpec extends ProfileDefaults {
   maintenanceWindow: string;
   parameters: { [name: string]: string };
   deletionProtection: boolean;
+  /** Storage key; undefined: the AWS managed key, or the snapshot's on a restore. */
   kmsKeyArn?: pulumi.Input<string>;
+  /** Performance Insights key; undefined: the AWS managed key. */
+  performanceInsightsKmsKeyArn?: pulumi.Input<string>;
   snapshotIdentifier?: string;
   /** Where the instance lives: subnets in two Availability Zones, the allowed security groups. */
   network: NetworkOptions;
@@ -449,6 +456,7 @@ function resolveRds(
     parameters: { [FORCE_SSL_PARAMETER]: "1", ...o.parameters },
     deletionProtection: o.deletionProtection ?? true,
     kmsKeyArn: o.kmsKeyArn,
+    performanceInsightsKmsKeyArn: o.kmsKeyArn,
     snapshotIdentifier: o.snapshotIdentifier,
     network: network.value ?? { vpcId: "", subnetIds: [], allowedSecurityGroupIds: [] },
   };
@@ -491,8 +499,9 @@ function resolveRds(
   check.pattern(
     `${path}.snapshotIdentifier`,
     o.snapshotIdentifier,
-    /^(arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:snapshot:)?[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/,
-    "a DB snapshot identifier or ARN: a letter, then letters, digits and single hyphens",
+    // AWS Backup names the RDS snapshots it takes `awsbackup:job-<id>`.
+    /^(arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:snapshot:)?(awsbackup:)?[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/,
+    "a DB snapshot identifier or ARN: a letter, then letters, digits and single hyphens (AWS Backup's awsbackup:job-<id> too)",
   );
   checkDatabaseNetwork(check, network.path, network.value, resolved.multiAz);
   return resolved;

@@ -61,7 +61,7 @@ export interface UsageEngineStackArgs {
   database?: DatabaseOptions;
   /** Shared storage. Default: EFS with an access point at `/uepe` owned by 6000:6000. */
   storage?: StorageOptions;
-  /** AWS Backup of EFS and RDS. Default: enabled, daily at 03:00 UTC, 35 days. */
+  /** AWS Backup of RDS, then EFS. Default: enabled, RDS daily at 03:00 UTC and EFS at 07:00, kept 35 days. */
   backup?: BackupOptions;
   /** Platform TLS. Default: cert-manager with a self-signed ClusterIssuer (testing only). */
   tls?: TlsOptions;

@@ -51,7 +51,10 @@ export interface StorageOptions {
    * a file read again moves back at once. Default: none (everything stays in Standard).
    */
   transitionToIa?: EfsTransition;
-  /** KMS key for encryption at rest. Default: the AWS managed `aws/elasticfilesystem` key. */
+  /**
+   * KMS key for encryption at rest. Default: the installation's customer managed data key; the AWS
+   * managed `aws/elasticfilesystem` key for a SharedStorage used alone.
+   */
   kmsKeyArn?: pulumi.Input<string>;
   /**
    * Install the Amazon EFS CSI driver as an EKS add-on (needs `clusterName`). Leave false when the
