@@ -65,7 +65,8 @@ async function withParts(
     },
   });
   const backup = new BackupPlan("uepe-backup", {
-    resourceArns: [db.arn, fs.fileSystemArn],
+    databaseArn: db.arn,
+    fileSystemArn: fs.fileSystemArn,
     backup: parts.copy ? { copyToVaultArn: COPY_VAULT } : {},
   });
   const alarms = new DataAlarms("uepe-alarms", {
