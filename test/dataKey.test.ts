@@ -32,7 +32,14 @@ interface Statement {
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-function policy(key: Recorded = one(KEY)): Statement[] {
+/** The one KMS key that is not the alarm topic's (prod stacks also create that one). */
+function dataKey(): Recorded {
+  const keys = ofType(KEY).filter((k) => !k.name.includes("-alarms-"));
+  assert.equal(keys.length, 1, `expected one data key, found ${keys.map((k) => k.name).join(", ")}`);
+  return keys[0];
+}
+
+function policy(key: Recorded = dataKey()): Statement[] {
   return JSON.parse(String(key.inputs.policy)).Statement;
 }
 
@@ -44,7 +51,7 @@ describe("the installation's data key", () => {
   describe("one customer managed key for the data", () => {
     it("rotates, waits 30 days before deletion and is kept when the stack is destroyed", async () => {
       await deploy();
-      const key = one(KEY);
+      const key = dataKey();
       assert.equal(key.name, "uepe-data-key");
       assert.equal(key.inputs.enableKeyRotation, true);
       assert.equal(key.inputs.deletionWindowInDays, 30);
@@ -57,7 +64,7 @@ describe("the installation's data key", () => {
 
     it("encrypts RDS, EFS and the backup vault by default", async () => {
       const stack = await deploy();
-      const arn = String(one(KEY).outputs.arn);
+      const arn = String(dataKey().outputs.arn);
       assert.match(arn, /^arn:aws:kms:eu-west-1:123456789012:key\/[0-9a-f-]{36}$/);
       assert.equal(one(INSTANCE).inputs.kmsKeyId, arn);
       assert.equal(one(INSTANCE).inputs.storageEncrypted, true);
@@ -75,7 +82,7 @@ describe("the installation's data key", () => {
 
     it("encrypts Performance Insights with it on the prod profile", async () => {
       await deploy(defaultArgs({ database: { profile: "prod" } }));
-      const arn = String(one(KEY).outputs.arn);
+      const arn = String(dataKey().outputs.arn);
       assert.equal(one(INSTANCE).inputs.kmsKeyId, arn);
       assert.equal(one(INSTANCE).inputs.performanceInsightsEnabled, true);
       assert.equal(one(INSTANCE).inputs.performanceInsightsKmsKeyId, arn);
@@ -83,14 +90,14 @@ describe("the installation's data key", () => {
 
     it("leaves a restored instance on its snapshot's key (RDS cannot change it on restore)", async () => {
       await deploy(defaultArgs({ database: { profile: "prod", snapshotIdentifier: "uepe-database-final" } }));
-      const arn = String(one(KEY).outputs.arn);
+      const arn = String(dataKey().outputs.arn);
       assert.equal(one(INSTANCE).inputs.kmsKeyId, undefined);
       assert.equal(one(INSTANCE).inputs.performanceInsightsKmsKeyId, arn);
     });
 
     it("is created before the data it encrypts, which then proceeds in parallel", async () => {
       await deploy();
-      const key = one(KEY).urn;
+      const key = dataKey().urn;
       for (const type of [INSTANCE, FILE_SYSTEM, VAULT])
         assert.ok(one(type).dependencies.includes(key), `${type} does not wait for the key`);
       assert.ok(!one(FILE_SYSTEM).dependencies.includes(one(INSTANCE).urn), "EFS waits for RDS");
@@ -102,7 +109,7 @@ describe("the installation's data key", () => {
   describe("the user's keys win, each for its service", () => {
     it("database.kmsKeyArn: RDS storage and Performance Insights use it, EFS and the vault the installation key", async () => {
       await deploy(defaultArgs({ database: { profile: "prod", kmsKeyArn: USER_KEY } }));
-      const arn = String(one(KEY).outputs.arn);
+      const arn = String(dataKey().outputs.arn);
       assert.equal(one(INSTANCE).inputs.kmsKeyId, USER_KEY);
       assert.equal(one(INSTANCE).inputs.performanceInsightsKmsKeyId, USER_KEY);
       assert.equal(one(FILE_SYSTEM).inputs.kmsKeyId, arn);
@@ -113,7 +120,7 @@ describe("the installation's data key", () => {
       await deploy(defaultArgs({ storage: { kmsKeyArn: USER_KEY }, backup: { kmsKeyArn: OTHER_USER_KEY } }));
       assert.equal(one(FILE_SYSTEM).inputs.kmsKeyId, USER_KEY);
       assert.equal(one(VAULT).inputs.kmsKeyArn, OTHER_USER_KEY);
-      assert.equal(one(INSTANCE).inputs.kmsKeyId, one(KEY).outputs.arn);
+      assert.equal(one(INSTANCE).inputs.kmsKeyId, dataKey().outputs.arn);
     });
 
     it("a key for every service: no installation key at all", async () => {
@@ -252,7 +259,7 @@ describe("the installation's data key", () => {
       const alias = one(ALIAS);
       assert.equal(alias.inputs.namePrefix, "alias/uepe-data-");
       assert.equal(alias.inputs.name, undefined);
-      assert.equal(alias.inputs.targetKeyId, one(KEY).outputs.keyId);
+      assert.equal(alias.inputs.targetKeyId, dataKey().outputs.keyId);
       const dev = String(alias.outputs.name);
       assert.match(dev, /^alias\/uepe-data-[0-9]{26}$/);
       resetMocks({ stack: "prod" });
@@ -274,8 +281,8 @@ describe("the installation's data key", () => {
         "elasticfilesystem.eu-west-1.amazonaws.com",
       ]);
       assert.equal(one(ALIAS).inputs.namePrefix, "alias/reports-");
-      assert.equal((one(KEY).inputs.tags as Record<string, string>).team, "billing");
-      assert.equal(await resolved(key.keyArn), one(KEY).outputs.arn);
+      assert.equal((dataKey().inputs.tags as Record<string, string>).team, "billing");
+      assert.equal(await resolved(key.keyArn), dataKey().outputs.arn);
     });
 
     it("DataKey refuses no services, an unknown one and a copy target that is not a vault", () => {
@@ -296,8 +303,8 @@ describe("the installation's data key", () => {
         backup: { copyToVaultArn: DR_VAULT_OTHER_ACCOUNT },
       });
       await settle();
-      assert.equal(one(VAULT).inputs.kmsKeyArn, one(KEY).outputs.arn);
-      assert.equal(one(KEY).retainOnDelete, true);
+      assert.equal(one(VAULT).inputs.kmsKeyArn, dataKey().outputs.arn);
+      assert.equal(dataKey().retainOnDelete, true);
       assert.equal(one(ALIAS).inputs.namePrefix, "alias/uepe-backup-key-");
       assert.deepEqual(statement("DataServicesUseKey")?.Condition?.StringEquals["kms:ViaService"], [
         "backup.eu-west-1.amazonaws.com",
@@ -348,7 +355,13 @@ describe("the installation's data key", () => {
         defaultArgs({ database: { profile: "prod" }, backup: { copyToVaultArn: DR_VAULT_OTHER_ACCOUNT } }),
       );
       assert.deepEqual(refused, []);
-      assert.equal(ofType(KEY).length, 1);
+      // The data key, and on prod the alarm topic's own key (its policy admits the publishers).
+      assert.deepEqual(
+        ofType(KEY)
+          .map((k) => k.name)
+          .sort(),
+        ["uepe-alarms-topic-key", "uepe-data-key"],
+      );
       assert.equal(ofType(ALIAS).length, 1);
     });
   });
