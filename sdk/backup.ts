@@ -54,6 +54,8 @@ export class BackupPlan extends pulumi.ComponentResource {
   public readonly kmsKeyArn: pulumi.Output<string>;
   /** Backup plan id. */
   public readonly planId: pulumi.Output<string>;
+  /** ARN of the IAM role AWS Backup assumes (scheduled and on-demand backups, restores). */
+  public readonly roleArn: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -113,11 +115,13 @@ export class BackupPlan extends pulumi.ComponentResource {
     this.vaultArn = vault.arn;
     this.kmsKeyArn = pulumi.output(kmsKeyArn);
     this.planId = plan.id;
+    this.roleArn = role.arn;
     this.registerOutputs({
       vaultName: this.vaultName,
       vaultArn: this.vaultArn,
       kmsKeyArn: this.kmsKeyArn,
       planId: this.planId,
+      roleArn: this.roleArn,
     });
   }
 }
