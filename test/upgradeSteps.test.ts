@@ -5,6 +5,7 @@
  * component that `pulumi preview` lists.
  */
 import * as assert from "node:assert/strict";
+import * as k8s from "@pulumi/kubernetes";
 import { ArgumentError, type UsageEngineStackArgs } from "../sdk";
 import { replicasToRestore, stepObjectName, stepTimeout, UpgradeSteps } from "../sdk/upgradeSteps";
 import { defaultArgs, deploy } from "./fixtures";
@@ -717,10 +718,12 @@ describe("upgrade steps", () => {
         toVersion: "4.2.0",
         upgrade: { fromVersion: "4.1.0" },
       });
-      steps.startPlatformAfter(steps);
+      const release = new k8s.core.v1.ConfigMap("release-stand-in", { data: {} });
+      steps.startPlatformAfter(release);
       await settle();
       const types = recorded.filter((r) => r.parent === one(STEPS).urn).map((r) => r.type);
       assert.deepEqual(types.sort(), [ACCOUNT, BINDING, CONFIG_MAP, JOB, JOB, ROLE].sort());
+      assert.ok(one(JOB, "platform-up").dependencies.includes(one(CONFIG_MAP, "release-stand-in").urn));
       assert.equal(
         at(one(JOB, "platform-down").inputs, "metadata.name"),
         "uepe-upgrade-4-1-0-to-4-2-0-platform-down",
