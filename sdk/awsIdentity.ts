@@ -50,6 +50,8 @@ export interface WorkloadRoleArgs {
   serviceAccount: ServiceAccountRef;
   /** IAM policy document (JSON) granted to the role. */
   policy: pulumi.Input<string>;
+  /** Suffix of the inline policy's resource name. Default: `route53` (the add-ons' DNS access). */
+  policyName?: string;
   description: string;
   tags?: Tags;
 }
@@ -80,7 +82,7 @@ export function workloadRole(
     { parent },
   );
   const policy = new aws.iam.RolePolicy(
-    `${name}-route53`,
+    `${name}-${args.policyName ?? "route53"}`,
     { role: role.name, policy: args.policy },
     { parent },
   );

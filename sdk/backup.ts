@@ -76,6 +76,8 @@ export class BackupPlan extends pulumi.ComponentResource {
   public readonly databasePlanId: pulumi.Output<string>;
   /** Id of the file-system backup plan (empty without `fileSystemArn`). */
   public readonly fileSystemPlanId: pulumi.Output<string>;
+  /** ARN of the IAM role AWS Backup assumes (scheduled and on-demand backups, restores). */
+  public readonly roleArn: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -105,12 +107,14 @@ export class BackupPlan extends pulumi.ComponentResource {
     this.kmsKeyArn = pulumi.output(kmsKeyArn);
     this.databasePlanId = planOf("database", spec.databaseArn);
     this.fileSystemPlanId = planOf("file-system", spec.fileSystemArn);
+    this.roleArn = role.arn;
     this.registerOutputs({
       vaultName: this.vaultName,
       vaultArn: this.vaultArn,
       kmsKeyArn: this.kmsKeyArn,
       databasePlanId: this.databasePlanId,
       fileSystemPlanId: this.fileSystemPlanId,
+      roleArn: this.roleArn,
     });
   }
 }

@@ -57,5 +57,6 @@ export { RegistryAccess, type RegistryAccessArgs } from "./registry";
 export { SharedStorage, type SharedStorageArgs } from "./storage";
 export { Tls, type TlsArgs } from "./tls";
 export { PreUpgradeSnapshot, type PreUpgradeSnapshotArgs } from "./upgrade";
+export { type FileSystemBackupTarget, UpgradeSteps, type UpgradeStepsArgs } from "./upgradeSteps";
 export { UsageEngineStack } from "./usageEngineStack";
 export { ArgumentError, type ArgumentProblem } from "./validation";

@@ -86,25 +86,13 @@ export function releaseArgs(args: UepeReleaseArgs): k8s.helm.v3.ReleaseArgs {
 }
 
 /**
- * What a held release ignores: everything an upgrade changes. The engine then keeps the
- * deployed values for these properties, so the release shows no diff and Helm is not called.
- */
-export const HELD_RELEASE_PROPERTIES = ["chart", "version", "repositoryOpts", "values"];
-
-/**
  * The `usage-engine-private-edition` Helm release. `opts` carries the parent and what the
- * release waits for (`dependsOn`), e.g. the pre-upgrade snapshot; `hold` leaves a deployed
- * release untouched (see `upgrade.holdRelease`).
+ * release waits for (`dependsOn`), e.g. the upgrade's steps before it.
  */
 export function uepeRelease(
   name: string,
   args: UepeReleaseArgs,
   opts: pulumi.CustomResourceOptions,
-  hold = false,
 ): k8s.helm.v3.Release {
-  return new k8s.helm.v3.Release(
-    name,
-    releaseArgs(args),
-    hold ? { ...opts, ignoreChanges: [...(opts.ignoreChanges ?? []), ...HELD_RELEASE_PROPERTIES] } : opts,
-  );
+  return new k8s.helm.v3.Release(name, releaseArgs(args), opts);
 }

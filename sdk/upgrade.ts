@@ -5,8 +5,8 @@ import { checkTags } from "./args/network";
 import { withTags } from "./network";
 import { Checker } from "./validation";
 
-/** A version as it may appear in an RDS identifier (letters, digits, single hyphens). */
-function identifierPart(version: string): string {
+/** A version as it may appear in an RDS identifier or a Kubernetes name (letters, digits, single hyphens). */
+export function identifierPart(version: string): string {
   return version
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
@@ -41,8 +41,9 @@ export interface PreUpgradeSnapshotArgs {
 /**
  * A manual RDS snapshot of the system database taken before an upgrade, named after the
  * version it holds. Make the Helm release depend on this component so the snapshot exists
- * before the chart migrates the database. The snapshot is retained on delete: the next upgrade
- * replaces it in the stack and leaves it in AWS, and `pulumi destroy` leaves it too.
+ * before the chart migrates the database; the snapshot itself waits for what the component's
+ * `dependsOn` names (the platform shut down). It is retained on delete: the next upgrade's
+ * steps replace it in the stack and leave it in AWS, and `pulumi destroy` leaves it too.
  */
 export class PreUpgradeSnapshot extends pulumi.ComponentResource {
   /** Identifier of the DB snapshot. */
@@ -77,7 +78,8 @@ export class PreUpgradeSnapshot extends pulumi.ComponentResource {
           ...withTags(args.tags, id),
         })),
       },
-      snapshotResourceOptions(this),
+      // A component's dependsOn does not hold back its children: the snapshot itself waits.
+      { ...snapshotResourceOptions(this), dependsOn: opts?.dependsOn },
     );
     this.snapshotIdentifier = snapshot.dbSnapshotIdentifier;
     this.snapshotArn = snapshot.dbSnapshotArn;

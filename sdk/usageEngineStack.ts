@@ -21,7 +21,7 @@ import { RegistryAccess } from "./registry";
 import { uepeRelease } from "./release";
 import { SharedStorage } from "./storage";
 import { Tls } from "./tls";
-import { PreUpgradeSnapshot } from "./upgrade";
+import { UpgradeSteps } from "./upgradeSteps";
 
 export type { ChartSourceOptions, UsageEngineStackArgs } from "./args";
 
@@ -94,16 +94,19 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     const alarms = dataAlarms(name, data, { rds: database.rds, storage, backup }, this);
     const access = platformAccess(name, r, namespace, this);
     const values = chartValues(chartInputs(r, { database, storage, ...access }), r.values);
-    const preUpgrade = preUpgradeSnapshot(name, r, database.rds, this);
+    const consumed = [secrets.credentials, secrets.authorization, access.tls, ...present(storage)];
+    const upgrade = upgradeSteps(
+      name,
+      r,
+      { database, storage, backup, ready: [...consumed, access.registry] },
+      this,
+    );
     const release = uepeRelease(
       `${name}-release`,
       { releaseName: r.releaseName, namespace, chart: r.chart, values },
-      {
-        parent: this,
-        dependsOn: [secrets.credentials, secrets.authorization, access.tls, ...present(storage, preUpgrade)],
-      },
-      r.upgrade.kind === "upgrade" && r.upgrade.holdRelease,
+      { parent: this, dependsOn: [...consumed, ...(upgrade?.beforeRelease ?? [])] },
     );
+    upgrade?.startPlatformAfter(release);
 
     this.namespace = namespace;
     this.releaseName = release.name;
@@ -123,7 +126,7 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     this.envSecretName = secrets.credentials.secretName;
     this.pullSecretName = access.registry.pullSecretName;
     this.chartValues = values;
-    this.preUpgradeSnapshotIdentifier = preUpgrade?.snapshotIdentifier ?? pulumi.output("");
+    this.preUpgradeSnapshotIdentifier = upgrade?.snapshotIdentifier ?? pulumi.output("");
     this.alarmTopicArn = alarms?.topicArn ?? pulumi.output("");
     this.alarmNames = alarms?.alarmNames ?? pulumi.output([]);
     this.registerOutputs({
@@ -360,17 +363,46 @@ export function platformAccess(
   };
 }
 
-/** The RDS snapshot taken before an upgrade, when one is due. */
-export function preUpgradeSnapshot(
+/**
+ * The vendor's upgrade steps around the release, when `version` moves away from
+ * `upgrade.fromVersion`: named after both versions, so a new upgrade gets new steps. The platform
+ * goes down only once everything else the new release consumes (`ready`) exists.
+ */
+export function upgradeSteps(
   name: string,
   r: ResolvedStack,
-  rds: SystemDatabase | undefined,
+  parts: { database: DatabaseLayer; storage?: SharedStorage; backup?: BackupPlan; ready: pulumi.Resource[] },
   parent: pulumi.Resource,
-): PreUpgradeSnapshot | undefined {
-  if (r.upgrade.kind !== "upgrade" || !r.upgrade.snapshotDatabase || !rds) return undefined;
-  return new PreUpgradeSnapshot(
-    `${name}-pre-upgrade`,
-    { instanceId: rds.instanceId, fromVersion: r.upgrade.fromVersion, toVersion: r.version, tags: r.tags },
+): UpgradeSteps | undefined {
+  const u = r.upgrade;
+  if (u.kind !== "upgrade") return undefined;
+  const { rds } = parts.database;
+  const { storage, backup } = parts;
+  const fs = u.backupFileSystem;
+  return new UpgradeSteps(
+    `${name}-upgrade-${u.fromVersion}-to-${r.version}`,
+    new Validated({
+      namespace: r.namespace,
+      releaseName: r.releaseName,
+      fromVersion: u.fromVersion,
+      toVersion: r.version,
+      shutdown: u.shutdownPlatform ? u.platform : undefined,
+      snapshot: u.snapshotDatabase && rds ? { instanceId: rds.instanceId } : undefined,
+      fileSystemBackup:
+        fs.enabled && storage && backup && r.backup.enabled
+          ? {
+              fileSystemArn: storage.fileSystemArn,
+              vaultName: backup.vaultName,
+              vaultArn: backup.vaultArn,
+              backupRoleArn: backup.roleArn,
+              retentionDays: r.backup.retentionDays,
+              identity: fs.identity,
+            }
+          : undefined,
+      images: u.images,
+      shutdownAfter: parts.ready,
+      tags: r.tags,
+    }),
     { parent },
   );
 }

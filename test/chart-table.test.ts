@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { CHART_KEYS, SECRET_KEYS } from "../sdk/chart/contract";
+import { CHART_KEYS, CHART_OBJECTS, SECRET_KEYS } from "../sdk/chart/contract";
 import { contractRows } from "../tools/chart-contract";
 import { BEGIN, CHART_DOC, END, renderChartTable, tableIn, withTable } from "../tools/chart-table";
 
@@ -9,9 +9,12 @@ describe("docs/chart-contract.md chart table", () => {
     assert.equal(tableIn(readFileSync(CHART_DOC, "utf8")), renderChartTable());
   });
 
-  it("has one row per chart value key and per Secret key, with evidence and source", () => {
+  it("has one row per chart value key, per Secret key and per chart object, with evidence and source", () => {
     const rows = renderChartTable().split("\n").slice(2);
-    assert.equal(rows.length, Object.keys(CHART_KEYS).length + Object.keys(SECRET_KEYS).length);
+    assert.equal(
+      rows.length,
+      Object.keys(CHART_KEYS).length + Object.keys(SECRET_KEYS).length + Object.keys(CHART_OBJECTS).length,
+    );
     const cells = rows.map((r) => r.split(" | ").map((c) => c.replace(/^\|/, "").trim()));
     const claim = cells.find((c) => c[0] === `\`${CHART_KEYS.persistenceExistingClaim.path}\``);
     assert.deepEqual(claim?.slice(1, 2), ["chart value"]);
@@ -21,6 +24,10 @@ describe("docs/chart-contract.md chart table", () => {
     );
     const jdbc = cells.find((c) => c[0] === `\`${SECRET_KEYS.jdbc.key}\``);
     assert.equal(jdbc?.[1], "Secret `env-secrets`");
+    const platform = cells.find((c) => c[0] === "`platform`");
+    assert.equal(platform?.[1], "chart object (StatefulSet)");
+    assert.match(platform?.[3] ?? "", /^verified \(\[source\]\(https:\/\/infozone\.atlassian\.net\//);
+    assert.equal(cells.find((c) => c[0] === "`platform-0`")?.[1], "chart object (Pod)");
   });
 
   it("pads every column to one width, as the formatter keeps Markdown tables", () => {

@@ -86,7 +86,7 @@ export const SCENARIOS: Scenario[] = [
     args: () => defaultArgs({ tls: { mode: "disabled", installCertManager: false } }),
   },
   {
-    title: "ingress-nginx and external-dns (IRSA), TLS and JWT material given, upgrade with snapshot",
+    title: "ingress-nginx and external-dns (IRSA), TLS and JWT material given, upgrade steps under IRSA",
     args: () =>
       defaultArgs({
         exposure: {
@@ -106,12 +106,20 @@ export const SCENARIOS: Scenario[] = [
         authorizationServer: {
           jwt: { keystore: KEYSTORE, keyPassword: "jwt-key-Pw-1", keystorePassword: "jwt-ks-Pw-2" },
         },
-        upgrade: { fromVersion: "4.1.0", snapshotDatabase: true },
+        upgrade: {
+          fromVersion: "4.1.0",
+          snapshotDatabase: true,
+          identity: {
+            mode: "irsa",
+            oidcProviderArn:
+              "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+          },
+        },
       }),
   },
   {
     title:
-      "Route 53 DNS-01 with EKS Pod Identity, EFS CSI driver add-on, backup copy to another account and region",
+      "Route 53 DNS-01 with EKS Pod Identity, EFS CSI driver add-on, backup copy to another account and region, upgrade steps under Pod Identity",
     args: () =>
       defaultArgs({
         tls: {
@@ -125,6 +133,7 @@ export const SCENARIOS: Scenario[] = [
         exposure: { domain: "uepe.example.com" },
         storage: { installCsiDriver: true, clusterName: "uepe-cluster" },
         backup: { copyToVaultArn: "arn:aws:backup:eu-central-1:210987654321:backup-vault:uepe-copy" },
+        upgrade: { fromVersion: "4.1.0", identity: { mode: "podIdentity", clusterName: "uepe-cluster" } },
       }),
   },
 ];

@@ -59,8 +59,13 @@ const REMOVED_IN_4: { path: string; removedIn: string; replacement?: string }[] 
   { path: "suspend.duration", removedIn: "4.0.0", replacement: "suspend.until" },
 ];
 
+/** The cluster identity the file-system backup Job runs under (IRSA). */
+const IDENTITY = {
+  mode: "irsa" as const,
+  oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE0123",
+};
 const AT_410 = defaultArgs({ version: "4.1.0" });
-const TO_420 = defaultArgs({ version: "4.2.0", upgrade: { fromVersion: "4.1.0" } });
+const TO_420 = defaultArgs({ version: "4.2.0", upgrade: { fromVersion: "4.1.0", identity: IDENTITY } });
 
 describe("upgrades", () => {
   beforeEach(() => resetMocks());
@@ -96,11 +101,28 @@ describe("upgrades", () => {
       );
     });
 
-    it("changes only what carries the version, and adds only the snapshot", async () => {
+    it("changes only what carries the version, and adds only the upgrade's steps", async () => {
       const before = byUrn(await evaluate(AT_410));
       const after = byUrn(await evaluate(TO_420));
       const added = [...after.values()].filter((r) => !before.has(r.urn)).map((r) => r.type);
-      assert.deepEqual(added.sort(), [SNAPSHOT, SNAPSHOT_COMPONENT].sort());
+      assert.deepEqual(
+        added.sort(),
+        [
+          "usage-engine:index:UpgradeSteps",
+          "kubernetes:core/v1:ServiceAccount",
+          "kubernetes:rbac.authorization.k8s.io/v1:Role",
+          "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+          "kubernetes:core/v1:ConfigMap",
+          "kubernetes:batch/v1:Job",
+          SNAPSHOT_COMPONENT,
+          SNAPSHOT,
+          "aws:iam/role:Role",
+          "aws:iam/rolePolicy:RolePolicy",
+          "kubernetes:core/v1:ServiceAccount",
+          "kubernetes:batch/v1:Job",
+          "kubernetes:batch/v1:Job",
+        ].sort(),
+      );
       const changedByUrn = new Map<string, string[]>();
       for (const [urn, old] of before) {
         const now = after.get(urn);
@@ -133,21 +155,29 @@ describe("upgrades", () => {
       for (const [urn, r] of first) assert.deepEqual(second.get(urn)!.inputs, r.inputs, urn);
     });
 
-    it("replaces the snapshot on the next upgrade under the same URN, so the old one is retained", async () => {
+    it("takes a fresh snapshot on the next upgrade; the stack drops the old one, which AWS keeps", async () => {
       const to420 = find(await evaluate(TO_420), SNAPSHOT)[0];
       const to430 = find(
-        await evaluate(defaultArgs({ version: "4.3.0", upgrade: { fromVersion: "4.2.0" } })),
+        await evaluate(
+          defaultArgs({ version: "4.3.0", upgrade: { fromVersion: "4.2.0", identity: IDENTITY } }),
+        ),
         SNAPSHOT,
       )[0];
-      assert.equal(to430.urn, to420.urn);
+      assert.notEqual(to430.urn, to420.urn);
+      assert.match(to420.name, /4\.1\.0-to-4\.2\.0/);
+      assert.match(to430.name, /4\.2\.0-to-4\.3\.0/);
       assert.notEqual(to430.inputs.dbSnapshotIdentifier, to420.inputs.dbSnapshotIdentifier);
       assert.match(String(to430.inputs.dbSnapshotIdentifier), /-4-2-0-pre-4-3-0$/);
+      assert.equal(to420.retainOnDelete, true, "the stack forgetting the 4.1.0 snapshot would delete it");
       assert.equal(to430.retainOnDelete, true);
     });
 
     it("takes no snapshot when told not to, or when fromVersion equals version", async () => {
       const off = await evaluate(
-        defaultArgs({ ...TO_420, upgrade: { fromVersion: "4.1.0", snapshotDatabase: false } }),
+        defaultArgs({
+          ...TO_420,
+          upgrade: { fromVersion: "4.1.0", snapshotDatabase: false, identity: IDENTITY },
+        }),
       );
       assert.equal(find(off, SNAPSHOT).length, 0);
       const same = await evaluate(defaultArgs({ version: "4.2.0", upgrade: { fromVersion: "4.2.0" } }));
@@ -166,40 +196,31 @@ describe("upgrades", () => {
         defaultArgs({
           ...TO_420,
           database: external,
-          upgrade: { fromVersion: "4.1.0", snapshotDatabase: true },
+          upgrade: { fromVersion: "4.1.0", snapshotDatabase: true, identity: IDENTITY },
         }),
       );
       assert.match(err.message, /upgrade\.snapshotDatabase: needs an RDS system database/);
     });
   });
 
-  describe("holding the release while EFS is backed up", () => {
-    const HOLD = defaultArgs({ version: "4.2.0", upgrade: { fromVersion: "4.1.0", holdRelease: true } });
-
-    it("takes the snapshot and tells the engine to keep the deployed release", async () => {
-      const held = await evaluate(HOLD);
-      assert.equal(find(held, SNAPSHOT).length, 1);
-      const release = find(held, RELEASE).find((r) => r.name === "uepe-release")!;
-      for (const property of ["chart", "version", "repositoryOpts", "values"])
-        assert.ok(release.ignoreChanges.includes(property), `held release still diffs on ${property}`);
-    });
-
-    it("upgrades once released, with the same snapshot (nothing retaken)", async () => {
-      const held = find(await evaluate(HOLD), SNAPSHOT)[0];
-      const upgrade = await evaluate(TO_420);
-      const release = find(upgrade, RELEASE).find((r) => r.name === "uepe-release")!;
-      assert.deepEqual(release.ignoreChanges, []);
-      const snapshot = find(upgrade, SNAPSHOT)[0];
-      assert.equal(snapshot.urn, held.urn);
-      assert.deepEqual(snapshot.inputs, held.inputs);
-    });
-
-    it("refuses to hold a release that is not being upgraded", async () => {
-      const err = await rejected(defaultArgs({ version: "4.2.0", upgrade: { holdRelease: true } }));
+  describe("holdRelease, retired", () => {
+    it("is refused with the reason, before any resource", async () => {
+      const err = await rejected(
+        defaultArgs({
+          version: "4.2.0",
+          // @ts-expect-error retired on purpose: the argument no longer exists
+          upgrade: { fromVersion: "4.1.0", identity: IDENTITY, holdRelease: true },
+        }),
+      );
       assert.deepEqual(
         err.problems.map((p) => p.path),
         ["upgrade.holdRelease"],
       );
+      assert.match(
+        err.message,
+        /upgrade\.holdRelease: was retired: the upgrade now backs up the file system itself/,
+      );
+      assert.match(err.message, /expected the key removed/);
     });
   });
 
@@ -216,7 +237,10 @@ describe("upgrades", () => {
 
     it("rolls back when allowed, snapshotting the newer database first", async () => {
       const rollback = await evaluate(
-        defaultArgs({ version: "4.1.0", upgrade: { fromVersion: "4.2.0", allowDowngrade: true } }),
+        defaultArgs({
+          version: "4.1.0",
+          upgrade: { fromVersion: "4.2.0", allowDowngrade: true, identity: IDENTITY },
+        }),
       );
       const release = find(rollback, RELEASE).find((r) => r.name === "uepe-release")!;
       assert.equal(release.inputs.version, "4.1.0");
@@ -226,7 +250,9 @@ describe("upgrades", () => {
     it("orders prereleases as semver does", async () => {
       await rejected(defaultArgs({ version: "4.2.0-rc.1", upgrade: { fromVersion: "4.2.0" } }));
       resetMocks();
-      const ga = await evaluate(defaultArgs({ version: "4.2.0", upgrade: { fromVersion: "4.2.0-rc.1" } }));
+      const ga = await evaluate(
+        defaultArgs({ version: "4.2.0", upgrade: { fromVersion: "4.2.0-rc.1", identity: IDENTITY } }),
+      );
       assert.match(String(find(ga, SNAPSHOT)[0].inputs.dbSnapshotIdentifier), /-4-2-0-rc-1-pre-4-2-0$/);
     });
 

@@ -5,7 +5,7 @@
  * time (PROVISIONING_MINUTES). Prints a table; exits non-zero when a target is missed.
  *
  *   npm run bench                          # everything
- *   npm run bench -- --only=deploy         # or plan, or scaling
+ *   npm run bench -- --only=deploy         # or upgrade, plan, scaling
  *   BENCH_RUNS=5 npm run bench             # more repetitions per figure
  */
 import { spawnSync } from "node:child_process";
@@ -13,6 +13,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { UsageEngineStackArgs } from "../sdk";
 import { UsageEngineStack } from "../sdk";
+import { UPGRADE_STEP_NAMES } from "../sdk/upgradeSteps";
 import { delays, type Recorded, recorded, resetMocks, settle } from "./mocks";
 
 /**
@@ -304,6 +305,134 @@ async function modeledDeploy(rows: Row[]): Promise<void> {
     });
 }
 
+/**
+ * The steps of an upgrade with the platform down, in minutes: what each one waits for in the
+ * cluster or AWS (a resource the upgrade leaves unchanged costs nothing: Pulumi does not touch it).
+ */
+export const UPGRADE_MINUTES = {
+  // kubectl scale to 0, then platform-0's graceful stop (its termination grace period).
+  platformDown: 1,
+  // A manual snapshot of the system database (incremental over the automated ones).
+  databaseSnapshot: 5,
+  // An on-demand AWS Backup job of EFS: job start latency plus an incremental copy.
+  fileSystemBackup: 6,
+  // helm upgrade with the platform stopped: operator, Desktop Online and hooks roll.
+  release: 2,
+  // The platform's first start on the new version: the system database migration.
+  platformUp: 6,
+} as const;
+
+type UpgradeStep = keyof typeof UPGRADE_MINUTES;
+
+/** Which upgrade step a registration is, if it is one. */
+function upgradeStepOf(r: Recorded): UpgradeStep | undefined {
+  if (r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === UEPE_CHART) return "release";
+  if (!r.name.includes("-upgrade-")) return undefined;
+  if (r.type === "aws:rds/snapshot:Snapshot") return "databaseSnapshot";
+  if (r.type !== "kubernetes:batch/v1:Job") return undefined;
+  if (r.name.endsWith(`-${UPGRADE_STEP_NAMES.platformDown}`)) return "platformDown";
+  if (r.name.endsWith(`-${UPGRADE_STEP_NAMES.fileSystemBackup}`)) return "fileSystemBackup";
+  if (r.name.endsWith(`-${UPGRADE_STEP_NAMES.platformUp}`)) return "platformUp";
+  return undefined;
+}
+
+/**
+ * A modeled upgrade 4.1.0 → 4.2.0 of the default stack: the platform's downtime (from the
+ * platform-down Job's start to the platform-up Job's end) against the sum of the five steps it
+ * cannot do without. Resources the upgrade adds (the steps' accounts, roles, record) take their
+ * table time; resources it leaves unchanged take none.
+ */
+async function modeledUpgrade(rows: Row[]): Promise<void> {
+  const identity = {
+    mode: "irsa" as const,
+    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE",
+  };
+  const installed: [string, UsageEngineStackArgs][] = [["uepe", defaultArgs({ version: "4.1.0" })]];
+  const upgrade: [string, UsageEngineStackArgs][] = [
+    ["uepe", defaultArgs({ version: "4.2.0", upgrade: { fromVersion: "4.1.0", identity } })],
+  ];
+  await run(installed, 0, []);
+  const before = new Map(recorded.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+  await run(upgrade, 0, []);
+  const shape = [...recorded];
+  const unlisted = new Set<string>();
+  const minutes = (r: Recorded): number => {
+    const step = upgradeStepOf(r);
+    if (step) return UPGRADE_MINUTES[step];
+    const unchanged = before.get(r.urn) === JSON.stringify(r.inputs);
+    return unchanged ? 0 : minutesOf(r, unlisted);
+  };
+  const scale = MS_PER_MINUTE;
+  const parts = Object.values(UPGRADE_MINUTES).reduce((a, b) => a + b, 0);
+  // As for the deploy: the steps' delays are scaled waits, the rest of the downtime (the gaps
+  // between one step's end and the next one's start) is the program's own time, at face value.
+  const samples: { minutes: number; raw: number; programMs: number; chain: string }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    resetMocks();
+    for (const r of shape) delays[`${r.type}::${r.name}`] = minutes(r) * scale;
+    for (const [name, args] of upgrade) new UsageEngineStack(name, args);
+    await settle();
+    const steps = recorded
+      .map((r) => ({ r, step: upgradeStepOf(r) }))
+      .filter((x): x is { r: Recorded; step: UpgradeStep } => x.step !== undefined)
+      .sort((a, b) => a.r.startedAt - b.r.startedAt);
+    const down = steps.find((x) => x.step === "platformDown");
+    const up = steps.find((x) => x.step === "platformUp");
+    if (!down || !up || steps.length !== 5)
+      throw new Error(`the upgrade registered ${steps.length} of its 5 steps`);
+    const downtimeMs = up.r.finishedAt - down.r.startedAt;
+    const programMs = downtimeMs - parts * scale;
+    samples.push({
+      minutes: parts + programMs / 60_000,
+      raw: downtimeMs / scale,
+      programMs,
+      chain: steps.map((x) => x.step).join(" → "),
+    });
+  }
+  samples.sort((a, b) => a.minutes - b.minutes);
+  const mid = samples[Math.floor(samples.length / 2)];
+  const ratio = mid.minutes / parts;
+  const table = Object.entries(UPGRADE_MINUTES)
+    .map(([step, m]) => `${step} ${m}`)
+    .join(" + ");
+  rows.push(
+    {
+      figure: "upgrade: irreducible platform downtime (sum of steps)",
+      value: `${parts.toFixed(2)} min (${table})`,
+      target: "",
+    },
+    {
+      figure: `upgrade: modeled platform downtime (1 min = ${scale} ms, median of ${RUNS})`,
+      value: `${mid.minutes.toFixed(2)} min`,
+      target: "",
+    },
+    { figure: "  steps, in the order they ran", value: mid.chain, target: "" },
+    {
+      figure: "  program's own time between the steps (not scaled)",
+      value: `${mid.programMs.toFixed(0)} ms`,
+      target: "",
+    },
+    {
+      figure: "upgrade: downtime / sum of its steps",
+      value: ratio.toFixed(3),
+      target: "≤ 1.05",
+      ok: ratio <= 1.05,
+    },
+    {
+      figure: "  raw downtime / sum of steps (program time scaled too)",
+      value: (mid.raw / parts).toFixed(3),
+      target: "",
+    },
+  );
+  if (unlisted.size > 0)
+    rows.push({
+      figure: "types without a modeled time",
+      value: [...unlisted].join(", "),
+      target: "add them",
+      ok: false,
+    });
+}
+
 function planTime(rows: Row[]): void {
   const walls: number[] = [];
   const inner: { load: number; evaluate: number; resources: number }[] = [];
@@ -401,6 +530,7 @@ async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
   const rows: Row[] = [];
   if (!only || only === "deploy") await modeledDeploy(rows);
+  if (!only || only === "upgrade") await modeledUpgrade(rows);
   if (!only || only === "plan") planTime(rows);
   if (!only || only === "scaling") await scaling(rows);
   print(rows);

@@ -7,7 +7,9 @@
 import {
   CHART_KEYS,
   CHART_NAME,
+  CHART_OBJECTS,
   type ChartKey,
+  type ChartObject,
   chartKeyPaths,
   type Evidence,
   PULL_SECRET,
@@ -17,17 +19,22 @@ import {
 } from "../sdk/chart/contract";
 import { isPlainObject } from "../sdk/chart/values";
 
-export type RowKind = "value" | "secret";
+export type RowKind = "value" | "secret" | "object";
 
-/** One key the package writes: a chart value (dot path) or a key of a Secret the chart reads. */
+/**
+ * One key the package writes: a chart value (dot path) or a key of a Secret the chart reads; or
+ * an object of the chart the package acts on by name.
+ */
 export interface ContractRow {
   kind: RowKind;
   /** Logical name in the table (CHART_KEYS or SECRET_KEYS). */
   name: string;
-  /** Value path, or the key inside `secret`. */
+  /** Value path, the key inside `secret`, or the object's name. */
   key: string;
   /** The Secret (or TLS_SECRET / PULL_SECRET) for Secret keys. */
   secret?: string;
+  /** The object's kind, for chart objects. */
+  objectKind?: string;
   feed: string;
   evidence: Evidence;
   source?: string;
@@ -35,7 +42,7 @@ export interface ContractRow {
   helmValue?: string;
 }
 
-/** Every row of the contract: chart values first, then Secret keys, each in table order. */
+/** Every row of the contract: chart values first, then Secret keys, then chart objects, each in table order. */
 export function contractRows(): ContractRow[] {
   const values = Object.entries(CHART_KEYS as Record<string, ChartKey>).map(
     ([name, k]): ContractRow => ({
@@ -59,7 +66,18 @@ export function contractRows(): ContractRow[] {
       helmValue: k.helmValue,
     }),
   );
-  return [...values, ...secrets];
+  const objects = Object.entries(CHART_OBJECTS as Record<string, ChartObject>).map(
+    ([name, o]): ContractRow => ({
+      kind: "object",
+      name,
+      key: o.name,
+      objectKind: o.kind,
+      feed: o.feed,
+      evidence: o.evidence,
+      source: o.source,
+    }),
+  );
+  return [...values, ...secrets, ...objects];
 }
 
 type Values = Record<string, unknown>;

@@ -1,7 +1,8 @@
 /**
  * `npm run chart-table [-- --print]`: renders the chart contract table (every chart value key and
- * Secret key the package writes, from sdk/chart/contract.ts) as Markdown and writes it into
- * docs/chart-contract.md between the `chart-table` markers; the prose around them is hand-written.
+ * Secret key the package writes, and the chart objects it acts on by name, from
+ * sdk/chart/contract.ts) as Markdown and writes it into docs/chart-contract.md between the
+ * `chart-table` markers; the prose around them is hand-written.
  * `--print` only prints the table. test/chart-table.test.ts fails while the doc's table differs
  * from the code.
  */
@@ -17,6 +18,7 @@ const cell = (text: string) => text.replace(/\|/g, "\\|");
 
 function where(row: ContractRow): string {
   if (row.kind === "value") return "chart value";
+  if (row.kind === "object") return `chart object (${row.objectKind})`;
   const stands = row.helmValue ? ` (for \`${row.helmValue}\`)` : "";
   return `Secret \`${row.secret}\`${stands}`;
 }

@@ -271,16 +271,17 @@ function leafPaths(values: Values, prefix = ""): string[] {
   });
 }
 
-/** "N of M keys unverified" for the whole contract, by kind. */
+/** "N of M keys unverified" for the whole contract, by kind (chart objects are counted apart: they are no keys). */
 export function summary(rows: readonly ContractRow[] = contractRows()): string {
-  const count = (kind?: string) => {
-    const of = rows.filter((r) => kind === undefined || r.kind === kind);
+  const count = (...kinds: string[]) => {
+    const of = rows.filter((r) => kinds.includes(r.kind));
     return { all: of.length, unverified: of.filter((r) => r.evidence === "unverified").length };
   };
-  const total = count();
+  const total = count("value", "secret");
   const values = count("value");
   const secrets = count("secret");
-  return `Unverified keys: ${total.unverified} of ${total.all} (chart values ${values.unverified} of ${values.all}, Secret keys ${secrets.unverified} of ${secrets.all})`;
+  const objects = count("object");
+  return `Unverified keys: ${total.unverified} of ${total.all} (chart values ${values.unverified} of ${values.all}, Secret keys ${secrets.unverified} of ${secrets.all}); chart objects: ${objects.unverified} of ${objects.all} unverified`;
 }
 
 function describe(f: Finding): string {

@@ -60,6 +60,12 @@ let inflight = 0;
  * by ordering tests and the benchmark.
  */
 export const delays: Record<string, number> = {};
+/**
+ * Objects that already exist in the cloud or the cluster, by `type::id`: what a read (`X.get()`)
+ * answers, e.g. the live platform StatefulSet an upgrade reads its replicas from. A read of
+ * anything not listed answers the generic model.
+ */
+export const existing: Record<string, Record<string, unknown>> = {};
 
 export function hash(text: string, length = 17): string {
   return createHash("sha256").update(text).digest("hex").slice(0, length);
@@ -494,6 +500,8 @@ const mocks: pulumi.runtime.Mocks = {
   newResource: async (args) => {
     const delay = delays[`${args.type}::${args.name}`] ?? delays[args.type] ?? 0;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const live = args.id ? existing[`${args.type}::${args.id}`] : undefined;
+    if (args.id && live) return { id: args.id, state: { ...args.inputs, ...live } };
     return respond(args);
   },
   call: (args) => {
@@ -531,11 +539,21 @@ interface RegisterRequest {
 /** Wraps the mock monitor so each registration is recorded with its options. */
 function instrumentMonitor(): void {
   const monitor = settings.getMonitor() as unknown as {
+    readResource(req: unknown, cb: Callback): void;
     registerResource(req: RegisterRequest, cb: Callback): void;
     registerResourceOutputs(
       req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined },
       cb: Callback,
     ): void;
+  };
+  // A read is in flight like a registration: settle() must wait for its answer too.
+  const read = monitor.readResource.bind(monitor);
+  monitor.readResource = (req, cb) => {
+    inflight++;
+    read(req, (err, response) => {
+      inflight--;
+      cb(err, response);
+    });
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
@@ -626,6 +644,7 @@ export function resetMocks(options: { preview?: boolean; stack?: string; project
   seq = 0;
   for (const key of Object.keys(delays)) delete delays[key];
   for (const key of Object.keys(subnetZones)) delete subnetZones[key];
+  for (const key of Object.keys(existing)) delete existing[key];
   placedSubnets.length = 0;
   alarmNames.clear();
   pulumi.runtime.setMocks(

@@ -2,17 +2,17 @@ import type { Checker } from "../validation";
 import { keyList } from "./keys";
 
 /**
- * How an add-on (cert-manager, external-dns) gets AWS credentials for Route 53:
- * `none` uses whatever the pod already has (node role, an annotation you manage);
- * `irsa` creates an IAM role trusted through the cluster's OIDC provider;
- * `podIdentity` creates an IAM role and an EKS Pod Identity association.
+ * How a workload gets AWS credentials: an add-on (cert-manager, external-dns) for Route 53, or
+ * the upgrade's file-system backup Job for AWS Backup. `none` uses whatever the pod already has
+ * (node role, an annotation you manage); `irsa` creates an IAM role trusted through the
+ * cluster's OIDC provider; `podIdentity` creates an IAM role and an EKS Pod Identity association.
  */
 export const AwsIdentityMode = { None: "none", Irsa: "irsa", PodIdentity: "podIdentity" } as const;
 export type AwsIdentityMode = (typeof AwsIdentityMode)[keyof typeof AwsIdentityMode];
 
-/** The IAM role an add-on uses to change Route 53 records. */
+/** The IAM role a workload uses: an add-on's for Route 53 records, the upgrade backup Job's for AWS Backup. */
 export interface AwsIdentityOptions {
-  /** How the add-on's pods get the role. Default: `none`. */
+  /** How the workload's pods get the role. Default: `none`. */
   mode?: AwsIdentityMode;
   /** The cluster's IAM OIDC provider ARN, e.g. `arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC...`. Required for `irsa`. Default: none. */
   oidcProviderArn?: string;

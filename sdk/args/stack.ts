@@ -85,7 +85,10 @@ export interface UsageEngineStackArgs {
    * Default: on with the `prod` database profile, off with `dev` and an external database.
    */
   alarms?: AlarmsOptions;
-  /** Upgrade safety: the version running now, pre-upgrade RDS snapshot, downgrades. Default: none (first install). */
+  /**
+   * Upgrade: the version running now and the vendor's steps around the release (platform down,
+   * database snapshot, file-system backup, platform up), downgrades. Default: none (first install).
+   */
   upgrade?: UpgradeOptions;
 }
 
@@ -170,6 +173,8 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
     database,
     credentials,
   );
+  const backup = resolveBackup(check, "backup", args.backup);
+  const registry = resolveRegistry(check, "registry", args.registry);
   const chart = {
     repository: args.chart?.repository ?? CHART_REPOSITORY,
     name: args.chart?.name ?? CHART_NAME,
@@ -183,16 +188,25 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
     createNamespace: args.createNamespace ?? true,
     database,
     storage,
-    backup: resolveBackup(check, "backup", args.backup),
+    backup,
     tls,
-    registry: resolveRegistry(check, "registry", args.registry),
+    registry,
     credentials,
     authorizationServer: resolveAuthorizationServer(check, "authorizationServer", args.authorizationServer),
     exposure: resolveExposure(check, "exposure", args.exposure, tls.mode !== "disabled"),
     values: args.values ?? {},
     chart,
     tags: args.tags ?? {},
-    upgrade: resolveUpgrade(check, "upgrade", args.upgrade, args.version, database.mode === "rds"),
+    upgrade: resolveUpgrade(check, "upgrade", args.upgrade, {
+      version: args.version,
+      rds: database.mode === "rds",
+      efs: storage.mode === "efs",
+      backupEnabled: backup.enabled,
+      images:
+        registry.source === "digitalroute"
+          ? { kubectl: registry.kubectlImage, awsCli: registry.awsCliImage }
+          : {},
+    }),
     alarms: resolveAlarms(
       check,
       "alarms",

@@ -399,6 +399,44 @@ export const ADMIN_PASSWORD_KEYS: Record<DatabaseType, string> = {
   saphana: SECRET_KEYS.saphanaAdmin.key,
 };
 
+/** One object the chart creates that the package acts on by name (outside the chart values). */
+export interface ChartObject {
+  /** Kubernetes kind. */
+  readonly kind: string;
+  /** The object's name in the release namespace. */
+  readonly name: string;
+  /** What the package does with it, and the argument that renames it. */
+  readonly feed: string;
+  readonly evidence: Evidence;
+  /** Where it was verified; required when `verified`. */
+  readonly source?: string;
+}
+
+/**
+ * The vendor's "Upgrade - AWS" procedure (4.3 text, kept as reference seed 003): shut the
+ * platform down with `kubectl scale --replicas=0 sts/platform`, make sure pod `platform-0` is
+ * gone before the database backup, and scale `sts/platform` back to 1 after `helm upgrade`.
+ */
+const UPGRADE_AWS = "https://infozone.atlassian.net/wiki/pages/viewpage.action?pageId=419889171";
+
+/** Objects of the chart the upgrade steps stop and start (names overridable in `upgrade`). */
+export const CHART_OBJECTS = {
+  platformStatefulSet: {
+    kind: "StatefulSet",
+    name: "platform",
+    feed: "scaled to 0 before the upgrade's backups and back after the release (upgrade.platformStatefulSet)",
+    evidence: "verified",
+    source: UPGRADE_AWS,
+  },
+  platformPod: {
+    kind: "Pod",
+    name: "platform-0",
+    feed: "awaited gone before the backups, ready after the release (upgrade.platformPod)",
+    evidence: "verified",
+    source: UPGRADE_AWS,
+  },
+} as const satisfies Record<string, ChartObject>;
+
 /** Every concrete value path a table key can take (`<db>` expanded to each database block). */
 export function chartKeyPaths(key: ChartKey): string[] {
   if (!key.path.includes("<db>")) return [key.path];
