@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import {
   type AlarmedDatabase,
-  ArgumentError,
+  type ArgumentError,
   BackupPlan,
   DataAlarms,
   type DataAlarmsArgs,
@@ -12,7 +12,7 @@ import {
 } from "../sdk";
 import { alarmsEnabled } from "../sdk/args";
 import { shiftClock } from "./clock";
-import { assertRejected, defaultArgs, deploy, NETWORK } from "./fixtures";
+import { assertConstructionRejected, assertRejected, defaultArgs, deploy, NETWORK } from "./fixtures";
 import { ofType, one, type Recorded, recorded, resetMocks, resolved, settle } from "./harness";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -102,20 +102,8 @@ const alarmKeys = () =>
     .sort();
 
 /** The DataAlarms constructor's ArgumentError, with a problem at `path` matching `message`. */
-async function rejected(args: DataAlarmsArgs, path: string, message: RegExp): Promise<ArgumentError> {
-  let error: unknown;
-  try {
-    new DataAlarms("uepe-alarms", args);
-  } catch (e) {
-    error = e;
-  }
-  await settle();
-  assert.ok(error instanceof ArgumentError, `expected an ArgumentError, got ${String(error)}`);
-  const problem = error.problems.find((p) => p.path === path);
-  assert.ok(problem, `no problem at ${path}: ${error.message}`);
-  assert.match(problem.message, message);
-  assert.equal(recorded.length, 0, "a resource was registered before validation failed");
-  return error;
+function rejected(args: DataAlarmsArgs, path: string, message: RegExp): Promise<ArgumentError> {
+  return assertConstructionRejected(() => new DataAlarms("uepe-alarms", args), path, message);
 }
 
 const DB = { instanceId: "uepe-database", ...PROD_DB };

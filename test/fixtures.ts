@@ -84,9 +84,18 @@ export async function assertRejected(
   path: string,
   message: RegExp,
 ): Promise<ArgumentError> {
+  return assertConstructionRejected(() => new UsageEngineStack("uepe", args), path, message);
+}
+
+/** As assertRejected, for any component: `construct` builds it with the arguments under test. */
+export async function assertConstructionRejected(
+  construct: () => unknown,
+  path: string,
+  message: RegExp,
+): Promise<ArgumentError> {
   let error: unknown;
   try {
-    new UsageEngineStack("uepe", args);
+    construct();
   } catch (e) {
     error = e;
   }
