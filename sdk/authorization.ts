@@ -10,6 +10,7 @@ import {
 } from "./args";
 import { AUTHORIZATION_SERVER_SECRETS_NAME, SECRET_KEYS } from "./chart/contract";
 import { passwordArgs } from "./credentials";
+import { fingerprintKey, redactedData } from "./fingerprint";
 import { managedLabels } from "./kubernetes";
 import { Checker } from "./validation";
 
@@ -18,12 +19,19 @@ export interface AuthorizationServerSecretsArgs {
   namespace: pulumi.Input<string>;
   /** Authorization server credentials. Default: generated management API password, no JWT keystore. */
   authorizationServer?: AuthorizationServerOptions;
+  /**
+   * Secret key of the markers in `redactedData` (the stack passes its own, so markers agree
+   * across its views). Default: random bytes of this component's own, kept secret in state.
+   */
+  fingerprintKey?: pulumi.Input<string>;
 }
 
 /** AuthorizationServerSecrets' arguments after resolution. */
 export interface AuthorizationServerSecretsSpec {
   namespace: pulumi.Input<string>;
   authorizationServer: AuthorizationSpec;
+  /** Secret key of the `redactedData` markers; undefined creates one. */
+  fingerprintKey?: pulumi.Input<string>;
 }
 
 /** Resolves an AuthorizationServerSecrets used on its own, through the stack's own resolver. */
@@ -38,7 +46,7 @@ export function resolveAuthorizationServerSecretsArgs(
   );
   check.required("namespace", args.namespace, "the release namespace");
   check.throwIfAny();
-  return { namespace: args.namespace, authorizationServer };
+  return { namespace: args.namespace, authorizationServer, fingerprintKey: args.fingerprintKey };
 }
 
 /**
@@ -53,20 +61,29 @@ export class AuthorizationServerSecrets extends pulumi.ComponentResource {
   public readonly managementApiUsername: pulumi.Output<string>;
   /** Password of the management API (secret; empty when the chart generates it). */
   public readonly managementApiPassword: pulumi.Output<string>;
+  /**
+   * The Secret's keys, each with the keyed marker of its value: which credential changed, never
+   * what it is (empty when the chart creates the Secret).
+   */
+  public readonly redactedData: pulumi.Output<Record<string, string>>;
 
   constructor(
     name: string,
     args: AuthorizationServerSecretsArgs | Validated<AuthorizationServerSecretsSpec>,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    const { namespace, authorizationServer: o } =
-      args instanceof Validated ? args.spec : resolveAuthorizationServerSecretsArgs(args);
+    const {
+      namespace,
+      authorizationServer: o,
+      fingerprintKey: givenKey,
+    } = args instanceof Validated ? args.spec : resolveAuthorizationServerSecretsArgs(args);
     super("usage-engine:index:AuthorizationServerSecrets", name, {}, opts);
 
     if (!o.createSecret) {
       this.secretName = pulumi.output(AUTHORIZATION_SERVER_SECRETS_NAME);
       this.managementApiUsername = pulumi.output("");
       this.managementApiPassword = pulumi.secret("");
+      this.redactedData = pulumi.output<Record<string, string>>({});
     } else {
       this.managementApiUsername = pulumi.output(o.managementApiUsername);
       this.managementApiPassword = pulumi.secret(
@@ -100,11 +117,13 @@ export class AuthorizationServerSecrets extends pulumi.ComponentResource {
         { parent: this },
       );
       this.secretName = secret.metadata.name;
+      this.redactedData = redactedData(stringData, givenKey ?? fingerprintKey(name, this));
     }
     this.registerOutputs({
       secretName: this.secretName,
       managementApiUsername: this.managementApiUsername,
       managementApiPassword: this.managementApiPassword,
+      redactedData: this.redactedData,
     });
   }
 }

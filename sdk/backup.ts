@@ -12,6 +12,8 @@ export interface BackupPlanSpec {
   databaseArn?: pulumi.Input<string>;
   fileSystemArn?: pulumi.Input<string>;
   tags: Tags;
+  /** Pulumi's `protect` on the vault. */
+  protect: boolean;
 }
 
 /** Resolves a BackupPlan used on its own, through the stack's own backup resolver. */
@@ -29,6 +31,7 @@ export function resolveBackupPlanArgs(args: BackupPlanArgs): BackupPlanSpec {
     );
   check.arn("databaseArn", args.databaseArn, "rds", "db:");
   check.arn("fileSystemArn", args.fileSystemArn, "elasticfilesystem", "file-system/");
+  check.boolean("protect", args.protect);
   check.throwIfAny();
   if (!backup.enabled) throw new Error("unreachable: a disabled backup was reported above");
   return {
@@ -36,6 +39,7 @@ export function resolveBackupPlanArgs(args: BackupPlanArgs): BackupPlanSpec {
     databaseArn: args.databaseArn,
     fileSystemArn: args.fileSystemArn,
     tags: args.tags ?? {},
+    protect: args.protect ?? true,
   };
 }
 
@@ -48,6 +52,11 @@ export interface BackupPlanArgs {
   fileSystemArn?: pulumi.Input<string>;
   /** Tags on every AWS resource and recovery point. Default: none beyond `managed-by` and `Name`. */
   tags?: Tags;
+  /**
+   * Pulumi's `protect` on the backup vault: `pulumi up` refuses to replace it and `pulumi destroy`
+   * to delete it until `pulumi state unprotect` is run. Default: true.
+   */
+  protect?: boolean;
 }
 
 /** AWS managed policies the AWS Backup service role needs to back up and restore. */
@@ -95,7 +104,7 @@ export class BackupPlan extends pulumi.ComponentResource {
     const vault = new aws.backup.Vault(
       `${name}-vault`,
       { name: vaultName, kmsKeyArn, forceDestroy: false, tags },
-      { parent: this, retainOnDelete: true },
+      { parent: this, retainOnDelete: true, protect: spec.protect },
     );
     const role = backupRole(name, tags, this);
     const planOf = (backedUp: BackedUp, arn: pulumi.Input<string> | undefined) =>

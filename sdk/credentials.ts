@@ -9,6 +9,7 @@ import {
   Validated,
 } from "./args";
 import { DatabaseType, ENV_SECRETS_NAME } from "./chart/contract";
+import { fingerprintKey, redactedData } from "./fingerprint";
 import { managedLabels } from "./kubernetes";
 import { Checker } from "./validation";
 
@@ -24,12 +25,19 @@ export interface SystemCredentialsArgs {
    * creates the system database). False when the database was pre-created. Default: true.
    */
   storeAdminPassword?: boolean;
+  /**
+   * Secret key of the markers in `redactedData` (the stack passes its own, so markers agree
+   * across its views). Default: random bytes of this component's own, kept secret in state.
+   */
+  fingerprintKey?: pulumi.Input<string>;
 }
 
 /** SystemCredentials' arguments after resolution. */
 export interface SystemCredentialsSpec {
   namespace: pulumi.Input<string>;
   credentials: CredentialsSpec;
+  /** Secret key of the `redactedData` markers; undefined creates one. */
+  fingerprintKey?: pulumi.Input<string>;
 }
 
 const DATABASE_TYPES = Object.values(DatabaseType);
@@ -45,7 +53,7 @@ export function resolveSystemCredentialsArgs(args: SystemCredentialsArgs): Syste
   });
   check.required("namespace", args.namespace, "the release namespace");
   check.throwIfAny();
-  return { namespace: args.namespace, credentials };
+  return { namespace: args.namespace, credentials, fingerprintKey: args.fingerprintKey };
 }
 
 /**
@@ -79,14 +87,19 @@ export class SystemCredentials extends pulumi.ComponentResource {
   public readonly adminPassword: pulumi.Output<string>;
   /** JDBC user name. */
   public readonly jdbcUser: pulumi.Output<string>;
+  /** The Secret's keys, each with the keyed marker of its value: which credential changed, never what it is. */
+  public readonly redactedData: pulumi.Output<Record<string, string>>;
 
   constructor(
     name: string,
     args: SystemCredentialsArgs | Validated<SystemCredentialsSpec>,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    const { namespace, credentials } =
-      args instanceof Validated ? args.spec : resolveSystemCredentialsArgs(args);
+    const {
+      namespace,
+      credentials,
+      fingerprintKey: givenKey,
+    } = args instanceof Validated ? args.spec : resolveSystemCredentialsArgs(args);
     super("usage-engine:index:SystemCredentials", name, {}, opts);
 
     const given = credentials.passwords;
@@ -119,6 +132,11 @@ export class SystemCredentials extends pulumi.ComponentResource {
       { parent: this },
     );
     this.secretName = secret.metadata.name;
-    this.registerOutputs({ secretName: this.secretName, jdbcUser: this.jdbcUser });
+    this.redactedData = redactedData(stringData, givenKey ?? fingerprintKey(name, this));
+    this.registerOutputs({
+      secretName: this.secretName,
+      jdbcUser: this.jdbcUser,
+      redactedData: this.redactedData,
+    });
   }
 }

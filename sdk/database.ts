@@ -19,6 +19,8 @@ export interface SystemDatabaseSpec {
   database: RdsDatabaseSpec;
   adminPassword: pulumi.Input<string>;
   tags: Tags;
+  /** Pulumi's `protect` on the instance. */
+  protect: boolean;
 }
 
 /** Resolves a SystemDatabase used on its own, through the stack's own database resolver. */
@@ -29,9 +31,15 @@ export function resolveSystemDatabaseArgs(args: SystemDatabaseArgs): SystemDatab
     check.fail("database.mode", `"${db.mode}" creates nothing`, '"rds" (SystemDatabase creates RDS only)');
   checkTags(check, "tags", args.tags);
   check.required("adminPassword", args.adminPassword, "the master password (secret)");
+  check.boolean("protect", args.protect);
   check.throwIfAny();
   if (db.mode !== "rds") throw new Error("unreachable: a non-RDS database was reported above");
-  return { database: db, adminPassword: args.adminPassword, tags: args.tags ?? {} };
+  return {
+    database: db,
+    adminPassword: args.adminPassword,
+    tags: args.tags ?? {},
+    protect: args.protect ?? true,
+  };
 }
 
 export interface SystemDatabaseArgs {
@@ -43,6 +51,11 @@ export interface SystemDatabaseArgs {
   adminPassword: pulumi.Input<string>;
   /** Tags on every AWS resource. Default: none beyond `managed-by` and `Name`. */
   tags?: Tags;
+  /**
+   * Pulumi's `protect` on the RDS instance: `pulumi up` refuses to replace it and `pulumi destroy`
+   * to delete it until `pulumi state unprotect` is run. Default: true.
+   */
+  protect?: boolean;
 }
 
 /** RDS identifiers: lower-case letters, digits and single hyphens, starting with a letter, at most 63. */
@@ -81,6 +94,10 @@ export class SystemDatabase extends pulumi.ComponentResource {
   public readonly adminUser: pulumi.Output<string>;
   /** Name of the snapshot RDS takes when the instance is deleted. */
   public readonly finalSnapshotIdentifier: pulumi.Output<string>;
+  /** The RDS instance, to wire further resources to (alarms, proxies, read replicas). */
+  public readonly instance: aws.rds.Instance;
+  /** Id of the security group that admits PostgreSQL clients to the instance. */
+  public readonly securityGroupId: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -91,6 +108,7 @@ export class SystemDatabase extends pulumi.ComponentResource {
       database: db,
       adminPassword,
       tags: userTags,
+      protect,
     } = args instanceof Validated ? args.spec : resolveSystemDatabaseArgs(args);
     super("usage-engine:index:SystemDatabase", name, {}, opts);
 
@@ -133,8 +151,10 @@ export class SystemDatabase extends pulumi.ComponentResource {
         adminPassword,
         tags,
       }),
-      { parent: this, dependsOn: monitoring ? [monitoring.attachment] : [] },
+      { parent: this, dependsOn: monitoring ? [monitoring.attachment] : [], protect },
     );
+    this.instance = instance;
+    this.securityGroupId = securityGroup.id;
     this.address = instance.address;
     this.port = instance.port;
     this.endpoint = instance.endpoint;
@@ -150,6 +170,8 @@ export class SystemDatabase extends pulumi.ComponentResource {
       arn: this.arn,
       adminUser: this.adminUser,
       finalSnapshotIdentifier: this.finalSnapshotIdentifier,
+      instance: this.instance,
+      securityGroupId: this.securityGroupId,
     });
   }
 }

@@ -24,6 +24,8 @@ export interface SharedStorageSpec {
   storage: EfsStorageSpec;
   namespace: pulumi.Input<string>;
   tags: Tags;
+  /** Pulumi's `protect` on the file system. */
+  protect: boolean;
 }
 
 /** Resolves a SharedStorage used on its own, through the stack's own storage resolver. */
@@ -34,9 +36,10 @@ export function resolveSharedStorageArgs(args: SharedStorageArgs): SharedStorage
     check.fail("storage.mode", `"${storage.mode}" creates nothing`, '"efs" (SharedStorage creates EFS only)');
   checkTags(check, "tags", args.tags);
   check.required("namespace", args.namespace, "the release namespace");
+  check.boolean("protect", args.protect);
   check.throwIfAny();
   if (storage.mode !== "efs") throw new Error("unreachable: a non-EFS storage mode was reported above");
-  return { storage, namespace: args.namespace, tags: args.tags ?? {} };
+  return { storage, namespace: args.namespace, tags: args.tags ?? {}, protect: args.protect ?? true };
 }
 
 export interface SharedStorageArgs {
@@ -48,6 +51,11 @@ export interface SharedStorageArgs {
   namespace: pulumi.Input<string>;
   /** Tags on every AWS resource. Default: none beyond `managed-by` and `Name`. */
   tags?: Tags;
+  /**
+   * Pulumi's `protect` on the EFS file system: `pulumi up` refuses to replace it and `pulumi
+   * destroy` to delete it until `pulumi state unprotect` is run. Default: true.
+   */
+  protect?: boolean;
 }
 
 /**
@@ -65,6 +73,10 @@ export class SharedStorage extends pulumi.ComponentResource {
   public readonly accessPointId: pulumi.Output<string>;
   /** Name of the PVC to mount as `persistence.existingClaim`. */
   public readonly claimName: pulumi.Output<string>;
+  /** The EFS file system, to wire further resources to (replication, more access points). */
+  public readonly fileSystem: aws.efs.FileSystem;
+  /** Id of the security group that admits NFS clients to the mount targets. */
+  public readonly securityGroupId: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -75,6 +87,7 @@ export class SharedStorage extends pulumi.ComponentResource {
       storage,
       namespace,
       tags: userTags,
+      protect,
     } = args instanceof Validated ? args.spec : resolveSharedStorageArgs(args);
     super("usage-engine:index:SharedStorage", name, {}, opts);
 
@@ -83,6 +96,7 @@ export class SharedStorage extends pulumi.ComponentResource {
     const fileSystem = new aws.efs.FileSystem(`${name}-efs`, fileSystemArgs(storage, tags), {
       parent: this,
       retainOnDelete: true,
+      protect,
     });
     const policy = new aws.efs.FileSystemPolicy(
       `${name}-tls-only`,
@@ -132,6 +146,8 @@ export class SharedStorage extends pulumi.ComponentResource {
       persistentVolumeClaimSpec(name, namespace, volume.metadata.name, storage.size),
       { parent: this },
     );
+    this.fileSystem = fileSystem;
+    this.securityGroupId = securityGroup.id;
     this.fileSystemId = fileSystem.id;
     this.fileSystemArn = fileSystem.arn;
     this.accessPointId = accessPoint.id;
@@ -141,6 +157,8 @@ export class SharedStorage extends pulumi.ComponentResource {
       fileSystemArn: this.fileSystemArn,
       accessPointId: this.accessPointId,
       claimName: this.claimName,
+      fileSystem: this.fileSystem,
+      securityGroupId: this.securityGroupId,
     });
   }
 }

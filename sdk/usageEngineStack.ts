@@ -1,3 +1,4 @@
+import type * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DataAlarms } from "./alarms";
@@ -11,11 +12,12 @@ import {
 } from "./args";
 import { AuthorizationServerSecrets } from "./authorization";
 import { BackupPlan } from "./backup";
-import { type ChartInputs, chartValues } from "./chart/values";
+import { type ChartInputs, chartValues, redactedChartValues } from "./chart/values";
 import { SystemCredentials } from "./credentials";
 import { SystemDatabase } from "./database";
 import { DataKey, installationKeyCopyVault, installationKeyServices, withInstallationKey } from "./dataKey";
 import { chartExposure, Exposure, type IngressCertificate } from "./exposure";
+import { fingerprintKey } from "./fingerprint";
 import { managedLabels } from "./kubernetes";
 import { RegistryAccess } from "./registry";
 import { uepeRelease } from "./release";
@@ -67,6 +69,28 @@ export class UsageEngineStack extends pulumi.ComponentResource {
   /** The chart values given to the release (secret: they carry the license key). */
   // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
   public readonly chartValues: pulumi.Output<{ [key: string]: any }>;
+  /**
+   * The chart values as a reviewer sees them (not secret): the same keys, sorted, every secret
+   * leaf (the license, secret Outputs in `values`) shown as `[secret:xxxxxxxx]`, a fingerprint
+   * keyed with random bytes kept secret in state. `pulumi preview --diff` shows a changed value as
+   * a one-line change and a changed secret as a changed marker.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
+  public readonly chartValuesRedacted: pulumi.Output<{ [key: string]: any }>;
+  /** The `env-secrets` keys, each with the marker of its value: which credential changed, never what it is. */
+  public readonly envSecretsRedacted: pulumi.Output<Record<string, string>>;
+  /** The `authorization-server-secrets` keys with markers (empty when the chart creates that Secret). */
+  public readonly authorizationServerSecretsRedacted: pulumi.Output<Record<string, string>>;
+  /** The Helm release of the platform. */
+  public readonly release: k8s.helm.v3.Release;
+  /** The RDS instance (absent with an external database). */
+  public readonly databaseInstance?: aws.rds.Instance;
+  /** The EFS file system (absent unless storage mode is `efs`). */
+  public readonly fileSystem?: aws.efs.FileSystem;
+  /** Id of the security group in front of the RDS instance (empty with an external database). */
+  public readonly databaseSecurityGroupId: pulumi.Output<string>;
+  /** Id of the security group in front of the EFS mount targets (empty unless storage mode is `efs`). */
+  public readonly fileSystemSecurityGroupId: pulumi.Output<string>;
   /** RDS snapshot taken before this upgrade (empty unless `upgrade.fromVersion` differs from `version`). */
   public readonly preUpgradeSnapshotIdentifier: pulumi.Output<string>;
   /** ARN of the SNS topic alarms and data-layer notifications go to (empty when alarms are off). */
@@ -80,7 +104,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     for (const warning of r.warnings) pulumi.log.warn(warning, this);
 
     const namespace = installationNamespace(name, r, this);
-    const secrets = systemSecrets(name, r, namespace, this);
+    const reviewKey = fingerprintKey(name, this);
+    const secrets = systemSecrets(name, r, namespace, reviewKey, this);
     const key = dataKey(name, r, this);
     const data = withInstallationKey(r, key?.keyArn);
     const database = systemDatabase(name, data, secrets.credentials.adminPassword, this);
@@ -93,7 +118,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     );
     const alarms = dataAlarms(name, data, { rds: database.rds, storage, backup }, this);
     const access = platformAccess(name, r, namespace, this);
-    const values = chartValues(chartInputs(r, { database, storage, ...access }), r.values);
+    const inputs = chartInputs(r, { database, storage, ...access });
+    const values = chartValues(inputs, r.values);
     const consumed = [secrets.credentials, secrets.authorization, access.tls, ...present(storage)];
     const upgrade = upgradeSteps(
       name,
@@ -126,6 +152,14 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     this.envSecretName = secrets.credentials.secretName;
     this.pullSecretName = access.registry.pullSecretName;
     this.chartValues = values;
+    this.chartValuesRedacted = redactedChartValues(inputs, r.values, reviewKey);
+    this.envSecretsRedacted = secrets.credentials.redactedData;
+    this.authorizationServerSecretsRedacted = secrets.authorization.redactedData;
+    this.release = release;
+    this.databaseInstance = database.rds?.instance;
+    this.fileSystem = storage?.fileSystem;
+    this.databaseSecurityGroupId = database.rds?.securityGroupId ?? pulumi.output("");
+    this.fileSystemSecurityGroupId = storage?.securityGroupId ?? pulumi.output("");
     this.preUpgradeSnapshotIdentifier = upgrade?.snapshotIdentifier ?? pulumi.output("");
     this.alarmTopicArn = alarms?.topicArn ?? pulumi.output("");
     this.alarmNames = alarms?.alarmNames ?? pulumi.output([]);
@@ -148,6 +182,14 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       envSecretName: this.envSecretName,
       pullSecretName: this.pullSecretName,
       chartValues: this.chartValues,
+      chartValuesRedacted: this.chartValuesRedacted,
+      envSecretsRedacted: this.envSecretsRedacted,
+      authorizationServerSecretsRedacted: this.authorizationServerSecretsRedacted,
+      release: this.release,
+      databaseInstance: this.databaseInstance,
+      fileSystem: this.fileSystem,
+      databaseSecurityGroupId: this.databaseSecurityGroupId,
+      fileSystemSecurityGroupId: this.fileSystemSecurityGroupId,
       preUpgradeSnapshotIdentifier: this.preUpgradeSnapshotIdentifier,
       alarmTopicArn: this.alarmTopicArn,
       alarmNames: this.alarmNames,
@@ -179,17 +221,18 @@ export function systemSecrets(
   name: string,
   r: ResolvedStack,
   namespace: pulumi.Output<string>,
+  fingerprintKey: pulumi.Output<string>,
   parent: pulumi.Resource,
 ): { credentials: SystemCredentials; authorization: AuthorizationServerSecrets } {
   return {
     credentials: new SystemCredentials(
       `${name}-credentials`,
-      new Validated({ namespace, credentials: r.credentials }),
+      new Validated({ namespace, credentials: r.credentials, fingerprintKey }),
       { parent },
     ),
     authorization: new AuthorizationServerSecrets(
       `${name}-authorization`,
-      new Validated({ namespace, authorizationServer: r.authorizationServer }),
+      new Validated({ namespace, authorizationServer: r.authorizationServer, fingerprintKey }),
       { parent },
     ),
   };
@@ -224,7 +267,7 @@ export function systemDatabase(
     };
   const rds = new SystemDatabase(
     `${name}-database`,
-    new Validated({ database: db, adminPassword, tags: r.tags }),
+    new Validated({ database: db, adminPassword, tags: r.tags, protect: r.protectData }),
     { parent },
   );
   return {
@@ -251,7 +294,7 @@ export function sharedStorage(
   if (r.storage.mode !== "efs") return undefined;
   return new SharedStorage(
     `${name}-storage`,
-    new Validated({ storage: r.storage, namespace, tags: r.tags }),
+    new Validated({ storage: r.storage, namespace, tags: r.tags, protect: r.protectData }),
     { parent },
   );
 }
@@ -285,6 +328,7 @@ export function backupPlan(
       databaseArn: arns.database,
       fileSystemArn: arns.fileSystem,
       tags: r.tags,
+      protect: r.protectData,
     }),
     { parent },
   );

@@ -148,6 +148,17 @@ function generatedPasswords(): Secret[] {
   });
 }
 
+/** The review views' fingerprint key, read from what the random provider answered (both encodings). */
+function fingerprintKeys(): Secret[] {
+  return ofType("random:index/randomBytes:RandomBytes").flatMap((r) =>
+    ["base64", "hex"].map((encoding) => {
+      const value = r.outputs[encoding];
+      assert.equal(typeof value, "string", `${r.name} has no ${encoding}`);
+      return { label: `fingerprint key ${r.name} (${encoding})`, value: value as string, consumed: false };
+    }),
+  );
+}
+
 /** The ECR token, when the stack fetched one: base64 and decoded. */
 function ecrToken(): Secret[] {
   const used = ofType("kubernetes:core/v1:Secret").some((r) =>
@@ -202,7 +213,7 @@ describe("secret hygiene", () => {
       let secrets: Secret[];
       beforeEach(() => {
         stack = shared.stack;
-        secrets = [...scenario.given, ...generatedPasswords(), ...ecrToken()];
+        secrets = [...scenario.given, ...generatedPasswords(), ...ecrToken(), ...fingerprintKeys()];
       });
 
       it("hands every consumed secret to some resource (the search reaches it)", () => {
@@ -226,6 +237,24 @@ describe("secret hygiene", () => {
         for (const [name, text] of Object.entries(plain))
           for (const secret of secrets)
             assert.ok(!forms(secret).some((f) => text.includes(f)), `${secret.label} in output ${name}`);
+      });
+
+      it("shows the review views in plain text, with markers where the secrets were and no secret", async () => {
+        const views = {
+          chartValuesRedacted: stack.chartValuesRedacted,
+          envSecretsRedacted: stack.envSecretsRedacted,
+          authorizationServerSecretsRedacted: stack.authorizationServerSecretsRedacted,
+        };
+        for (const [name, view] of Object.entries(views)) {
+          assert.equal(await isSecret(view), false, `${name} is secret`);
+          const text = JSON.stringify(await resolved(view));
+          for (const secret of secrets)
+            assert.ok(!forms(secret).some((f) => text.includes(f)), `${secret.label} in ${name}`);
+        }
+        const chart = await resolved(stack.chartValuesRedacted);
+        assert.match(String(chart.licenseKey), /^\[secret:[0-9a-f]{8}\]$/);
+        const env = Object.values(await resolved(stack.envSecretsRedacted));
+        assert.ok(env.length >= 6 && env.every((v) => /^\[secret:[0-9a-f]{8}\]$/.test(v)));
       });
     });
 

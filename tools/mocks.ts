@@ -422,6 +422,13 @@ const models: Record<string, Model> = {
     id: "none",
     state: { ...inputs, result: mockPassword(name, inputs), bcryptHash: `$2a$10$${hash(name, 53)}` },
   }),
+  "random:index/randomBytes:RandomBytes": (name, inputs) => {
+    const bytes = createHash("sha512")
+      .update(`bytes:${pulumi.getProject()}/${pulumi.getStack()}/${name}`)
+      .digest()
+      .subarray(0, Number(inputs.length ?? 32));
+    return { id: "none", state: { ...inputs, base64: bytes.toString("base64"), hex: bytes.toString("hex") } };
+  },
   "kubernetes:helm.sh/v3:Release": (name, inputs) => {
     const releaseName = String(inputs.name ?? `${name}-${hash(name, 8)}`);
     return {

@@ -90,6 +90,12 @@ export interface UsageEngineStackArgs {
    * database snapshot, file-system backup, platform up), downgrades. Default: none (first install).
    */
   upgrade?: UpgradeOptions;
+  /**
+   * Protect the data resources (the RDS instance, the EFS file system, the backup vault) with
+   * Pulumi's `protect` option, so `pulumi up` and `pulumi destroy` refuse to replace or delete
+   * them until `pulumi state unprotect` is run. False for throwaway stacks. Default: true.
+   */
+  protectData?: boolean;
 }
 
 const STACK_KEYS = keyList<UsageEngineStackArgs>({
@@ -112,6 +118,7 @@ const STACK_KEYS = keyList<UsageEngineStackArgs>({
   tags: true,
   upgrade: true,
   alarms: true,
+  protectData: true,
 });
 const CHART_SOURCE_KEYS = keyList<ChartSourceOptions>({ repository: true, name: true, version: true });
 
@@ -135,6 +142,8 @@ export interface ResolvedStack {
   tags: Tags;
   upgrade: UpgradeSpec;
   alarms: AlarmsSpec;
+  /** `protect` on the RDS instance, the EFS file system and the backup vault. */
+  protectData: boolean;
   /** Accepted but doubtful choices, logged on the stack. */
   warnings: string[];
 }
@@ -213,11 +222,13 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
       args.alarms,
       alarmsEnabled(undefined, database.mode === "rds" ? database.profile : undefined),
     ),
+    protectData: args.protectData ?? true,
     warnings: adminWarning ? [adminWarning] : [],
   };
   check.rfc1123Label("namespace", resolved.namespace);
   check.rfc1123Label("releaseName", resolved.releaseName, 53);
   check.boolean("createNamespace", args.createNamespace);
+  check.boolean("protectData", args.protectData);
   checkChartSource(check, "chart", args.chart);
   checkTags(check, "tags", args.tags);
   check.map("values", args.values, "a map of chart values");

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { redactedView } from "../fingerprint";
 import {
   CHART_KEYS,
   type ChartKeyName,
@@ -199,4 +200,25 @@ export function chartValues(inputs: ChartInputs, userValues?: Values): pulumi.Ou
   // secret() types its result as Output<Unwrap<Values>>, which TypeScript will not take back as
   // Output<Values> for an index-signature map; at run time it is the same Output, marked secret.
   return pulumi.secret(merged) as unknown as pulumi.Output<Values>;
+}
+
+/** A resolved view's map, or an empty one for anything else (a view of values is always a map). */
+function asValues(value: unknown): Values {
+  return isPlainObject(value) ? value : {};
+}
+
+/**
+ * What a reviewer sees of the chart values: the same merge and sorting as {@link chartValues},
+ * with every secret leaf (the license, any secret Output in your `values`) shown as a keyed marker
+ * `[secret:xxxxxxxx]` and everything else as it is. Not secret, so `pulumi preview --diff` shows
+ * a changed value as a one-line change. `key` is the stack's fingerprint key (see sdk/fingerprint.ts).
+ */
+export function redactedChartValues(
+  inputs: ChartInputs,
+  userValues: Values | undefined,
+  key: pulumi.Input<string>,
+): pulumi.Output<Values> {
+  return pulumi
+    .all([redactedView(renderChartValues(inputs), key), redactedView(userValues ?? {}, key)])
+    .apply(([own, user]): Values => sortedBlock(deepMerge(asValues(own), asValues(user))));
 }
