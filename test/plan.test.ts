@@ -171,6 +171,93 @@ describe("npm run plan", function () {
     assert.equal(alarms(dev), 0);
   });
 
+  describe("--diff: what changing to another config would do", () => {
+    const quickstart = () =>
+      readFileSync(path.join(ROOT, "examples", "quickstart", "plan-config.yaml"), "utf8");
+    /** The quickstart's config with these keys added. */
+    const withKeys = (dir: string, file: string, keys: Record<string, string>) => {
+      const config = path.join(dir, file);
+      const lines = Object.entries(keys).map(([k, v]) => `  uepe-quickstart:${k}: ${v}\n`);
+      writeFileSync(config, quickstart().replace("config:\n", `config:\n${lines.join("")}`));
+      return config;
+    };
+    let dir: string;
+    let rename: Run;
+    let retention: Run;
+    let license: Run;
+    before(async () => {
+      dir = mkdtempSync(path.join(tmpdir(), "uepe-plan-diff-"));
+      const renamed = withKeys(dir, "renamed.yaml", { databaseIdentifier: "uepe-db-r1" });
+      const kept = withKeys(dir, "retention.yaml", { databaseBackupRetentionDays: "21" });
+      const renewed = path.join(dir, "renewed.yaml");
+      writeFileSync(
+        renewed,
+        quickstart().replace("placeholder-license-key", "placeholder-license-key-renewed"),
+      );
+      [rename, retention, license] = await Promise.all([
+        plan(["--diff", renamed]),
+        plan(["--diff", kept]),
+        plan(["--diff", renewed]),
+      ]);
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    const changes = (run: Run) => run.stdout.split("\n").filter((l) => /^ {2}(\+-|\+ |- |~ ) /.test(l));
+
+    it("reports a new backup retention as an in-place update of the RDS instance, nothing else", () => {
+      assert.equal(retention.status, 0, retention.stderr);
+      assert.match(
+        retention.stdout,
+        /^Resources: 0 to add, 0 to remove, 1 to update in place, 0 to replace\.$/m,
+      );
+      assert.deepEqual(changes(retention), [
+        "  ~  update  aws:rds/instance:Instance  uepe-database-instance  [backupRetentionPeriod]",
+      ]);
+      assert.doesNotMatch(retention.stdout, /^!!/m);
+      assert.match(retention.stdout, /^chartValuesRedacted of uepe: no change$/m);
+    });
+
+    it("reports the replacements a new database identifier forces, and renames the instance in place", () => {
+      assert.equal(rename.status, 0, rename.stderr);
+      const lines = changes(rename);
+      assert.ok(
+        lines.includes(
+          "  +- replace aws:rds/subnetGroup:SubnetGroup  uepe-database-subnets  [forced by name]",
+        ),
+        lines.join("\n"),
+      );
+      assert.ok(
+        lines.some((l) =>
+          /^ {2}\+- replace aws:rds\/parameterGroup:ParameterGroup {2}uepe-database-parameters {2}\[forced by name\]$/.test(
+            l,
+          ),
+        ),
+      );
+      assert.ok(
+        lines.some((l) =>
+          /^ {2}~ {2}update {2}aws:rds\/instance:Instance {2}uepe-database-instance {2}\[.*identifier.*\]$/.test(
+            l,
+          ),
+        ),
+      );
+      assert.match(rename.stdout, /^ {2}~ postgres\.host: "uepe-database\..*" -> "uepe-db-r1\..*"$/m);
+    });
+
+    it("shows a new license only as a changed marker", () => {
+      assert.equal(license.status, 0, license.stderr);
+      const section = license.stdout.split(/^chartValuesRedacted of uepe:\n/m)[1].split("\n\n")[0];
+      assert.match(section, /^ {2}~ licenseKey: "\[secret:[0-9a-f]{8}\]" -> "\[secret:[0-9a-f]{8}\]"$/);
+      assert.equal(section.trim().split("\n").length, 1);
+      assert.doesNotMatch(license.stdout, /placeholder-license-key/);
+    });
+
+    it("never prints a secret", () => {
+      for (const run of [rename, retention, license])
+        for (const secret of placeholderSecrets("quickstart"))
+          assert.ok(!run.stdout.includes(secret), secret);
+    });
+  });
+
   describe("bad input: a clear message, a non-zero exit, nothing written", () => {
     const cases: [string, (dir: string) => string[], RegExp][] = [
       ["an unknown example", () => ["quickstrat"], /unknown example "quickstrat"/],

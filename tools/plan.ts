@@ -1,15 +1,19 @@
 /**
- * `npm run plan [example] [--out dir] [--config file]`: the main job without a cloud. Evaluates
- * an example program under Pulumi's mocks, with the provider model the tests use (AWS-shaped
- * ids, ARNs and endpoints), and shows what `pulumi up` would create: the resource tree, a count
- * per type, the chart values with secrets redacted, and every Kubernetes manifest and values file
- * as YAML under --out. Bad input (unknown example, unreadable config, invalid arguments) exits
- * non-zero with a clear message and writes nothing.
+ * `npm run plan [example] [--out dir] [--config file] [--diff other-config]`: the main job without
+ * a cloud. Evaluates an example program under Pulumi's mocks, with the provider model the tests
+ * use (AWS-shaped ids, ARNs and endpoints), and shows what `pulumi up` would create: the resource
+ * tree, a count per type, the chart values with secrets redacted, and every Kubernetes manifest and
+ * values file as YAML under --out. With --diff it evaluates the example a second time with the
+ * other config and shows what changing to it would do instead: resources added, removed, updated
+ * in place or replaced (tools/replacements.ts), data resources that would be lost named loudly,
+ * and the review views' changes line by line. Bad input (unknown example, unreadable config,
+ * invalid arguments) exits non-zero with a clear message and writes nothing.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import type { Recorded } from "./mocks";
+import { losesData, type ResourceChange, resourceChanges } from "./replacements";
 
 /**
  * The Pulumi SDK and the mock model, loaded once there is a program to evaluate: loading them
@@ -38,24 +42,30 @@ export interface PlanOptions {
   example: string;
   out: string;
   config?: string;
+  /** A second config: show what changing from `config` to it would do, instead of the plan. */
+  diff?: string;
 }
 
-const USAGE = `usage: npm run plan [-- <example>] [--out <dir>] [--config <file>]
+const USAGE = `usage: npm run plan [-- <example>] [--out <dir>] [--config <file>] [--diff <file>]
   example   one of ${PLANNABLE.join(", ")} (default: quickstart)
   --out     where manifests and values files are written (default: plan-out/<example>)
-  --config  stack config to use instead of examples/<example>/plan-config.yaml`;
+  --config  stack config to use instead of examples/<example>/plan-config.yaml
+  --diff    another stack config: print what changing from the config to it would do
+            (resources added, removed, updated, replaced; the redacted chart values' changes)`;
 
 export function parseArgs(argv: string[]): PlanOptions {
   let example: string | undefined;
   let out: string | undefined;
   let config: string | undefined;
+  let diff: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === "--out" || arg === "--config") {
+    if (arg === "--out" || arg === "--config" || arg === "--diff") {
       const value = argv[++i];
       if (!value || value.startsWith("--")) throw new PlanError(`${arg} needs a value\n${USAGE}`, 2);
       if (arg === "--out") out = value;
-      else config = value;
+      else if (arg === "--config") config = value;
+      else diff = value;
     } else if (arg === "--help" || arg === "-h") throw new PlanError(USAGE, 0);
     else if (arg.startsWith("-")) throw new PlanError(`unknown option ${arg}\n${USAGE}`, 2);
     else if (example === undefined) example = arg;
@@ -69,7 +79,7 @@ export function parseArgs(argv: string[]): PlanOptions {
         : `unknown example "${example}"`;
     throw new PlanError(`${hint}\n${USAGE}`, 2);
   }
-  return { example, out: path.resolve(out ?? path.join(ROOT, "plan-out", example)), config };
+  return { example, out: path.resolve(out ?? path.join(ROOT, "plan-out", example)), config, diff };
 }
 
 /** Stack config of a plan: Pulumi-style `project:key` values and the keys that are secret. */
@@ -112,7 +122,10 @@ export function loadConfig(example: string, file?: string): PlanConfig {
  * Makes the example resolve this package (its source) and the one Pulumi SDK the mocks are
  * installed in, even when the example has its own node_modules.
  */
+let pinned = false;
 function pinModules(): void {
+  if (pinned) return;
+  pinned = true;
   const Module = require("node:module") as {
     _resolveFilename: (
       request: string,
@@ -148,6 +161,12 @@ function knownSecrets(config: PlanConfig): string[] {
       const result = r.outputs?.result;
       if (typeof result === "string") found.add(result);
     }
+    // The review views' fingerprint key.
+    if (r.type === "random:index/randomBytes:RandomBytes")
+      for (const encoding of ["base64", "hex"]) {
+        const key = r.outputs?.[encoding];
+        if (typeof key === "string") found.add(key);
+      }
   }
   return [...found].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
 }
@@ -189,6 +208,33 @@ export interface PlanResult {
   counts: [string, number][];
   releases: { name: string; namespace: string; chart: string; version: string; values: unknown }[];
   manifests: { file: string; object: unknown }[];
+  /** The review views each UsageEngineStack registered (chartValuesRedacted, …), by component URN. */
+  views: ReviewViews[];
+}
+
+/** The non-secret views of one UsageEngineStack, as registered with its outputs. */
+export interface ReviewViews {
+  urn: string;
+  chartValues: unknown;
+  envSecrets: unknown;
+  authorizationServerSecrets: unknown;
+}
+
+/** The stacks' review views among the registered component outputs (redacted again, to be sure). */
+function reviewViews(secrets: string[]): ReviewViews[] {
+  return mocks()
+    .recordedOutputs.filter(
+      (o) => typeof o.raw === "object" && o.raw !== null && "chartValuesRedacted" in o.raw,
+    )
+    .map((o) => {
+      const raw = o.raw as Record<string, unknown>;
+      return {
+        urn: o.urn,
+        chartValues: redact(raw.chartValuesRedacted, secrets),
+        envSecrets: redact(raw.envSecretsRedacted, secrets),
+        authorizationServerSecrets: redact(raw.authorizationServerSecretsRedacted, secrets),
+      };
+    });
 }
 
 function tree(resources: Recorded[]): string[] {
@@ -232,6 +278,9 @@ export async function evaluate(
   resetMocks({ project: config.project, stack: "plan" });
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   pinModules();
+  // A second evaluation (--diff) runs the program again: forget the example's compiled modules.
+  for (const file of Object.keys(require.cache))
+    if (file.startsWith(path.join(EXAMPLES_DIR, options.example) + path.sep)) delete require.cache[file];
   const failures: unknown[] = [];
   const onRejection = (err: unknown) => failures.push(err);
   process.on("unhandledRejection", onRejection);
@@ -287,6 +336,7 @@ export async function evaluate(
     counts: [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
     releases,
     manifests,
+    views: reviewViews(secrets),
   };
 }
 
@@ -324,8 +374,112 @@ export function configLine(configFile: string | undefined): string {
   return `Config comes from ${configFile}; its secret values are never printed here.`;
 }
 
+/** A view as `path: value` lines, one per scalar, sorted: a changed value is one changed line. */
+export function flatten(value: unknown, prefix = ""): Map<string, string> {
+  const lines = new Map<string, string>();
+  const walk = (node: unknown, at: string) => {
+    if (Array.isArray(node) && node.length > 0) for (const [i, v] of node.entries()) walk(v, `${at}[${i}]`);
+    else if (typeof node === "object" && node !== null && Object.keys(node).length > 0)
+      for (const [k, v] of Object.entries(node)) walk(v, at ? `${at}.${k}` : k);
+    else lines.set(at, JSON.stringify(node));
+  };
+  walk(value, prefix);
+  return new Map([...lines.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** What changes between two views, line by line: `~ path: old -> new`, `+ path: new`, `- path: old`. */
+export function viewChanges(before: unknown, after: unknown): string[] {
+  const old = flatten(before);
+  const now = flatten(after);
+  const paths = [...new Set([...old.keys(), ...now.keys()])].sort();
+  return paths.flatMap((p) => {
+    const a = old.get(p);
+    const b = now.get(p);
+    if (a === b) return [];
+    if (a === undefined) return [`+ ${p}: ${b}`];
+    if (b === undefined) return [`- ${p}: ${a}`];
+    return [`~ ${p}: ${a} -> ${b}`];
+  });
+}
+
+const CHANGE_SYMBOL: Record<ResourceChange["kind"], string> = {
+  add: "+ ",
+  remove: "- ",
+  update: "~ ",
+  replace: "+-",
+};
+
+function changeLine(c: ResourceChange): string {
+  const detail =
+    c.kind === "replace"
+      ? `  [forced by ${c.replacedBy.join(", ")}]`
+      : c.kind === "update"
+        ? `  [${c.properties.join(", ")}]`
+        : "";
+  return `  ${CHANGE_SYMBOL[c.kind]} ${c.kind.padEnd(7)} ${c.type}  ${c.name}${detail}`;
+}
+
+/** The loud part: a data resource (RDS, EFS, backup vault) the change would replace or delete. */
+function dataLossLine(c: ResourceChange): string {
+  const what =
+    c.kind === "replace"
+      ? `REPLACES ${c.type} ${c.name} (${c.replacedBy.join(", ")} changed): the stack would move to a new, empty one`
+      : `DELETES ${c.type} ${c.name}: the stack would let go of its data`;
+  const guard = c.protected
+    ? "It is protected: `pulumi preview` and `pulumi up` refuse until you run `pulumi state unprotect` on it (docs/runbooks/restore.md)."
+    : "It is NOT protected (protectData: false): `pulumi up` would do it.";
+  return `!! ${what}. ${guard}`;
+}
+
+/** Pairs each stack's views of the two evaluations and prints what changes in each. */
+function viewSections(before: ReviewViews[], after: ReviewViews[]): string[] {
+  const out: string[] = [];
+  for (const b of after) {
+    const a = before.find((v) => v.urn === b.urn);
+    const stack = b.urn.split("::").pop();
+    const sections: [string, unknown, unknown][] = [
+      ["chartValuesRedacted", a?.chartValues, b.chartValues],
+      ["envSecretsRedacted", a?.envSecrets, b.envSecrets],
+      ["authorizationServerSecretsRedacted", a?.authorizationServerSecrets, b.authorizationServerSecrets],
+    ];
+    for (const [name, old, now] of sections) {
+      const changes = viewChanges(old ?? {}, now);
+      out.push(
+        "",
+        `${name} of ${stack}${changes.length === 0 ? ": no change" : ":"}`,
+        ...changes.map((l) => `  ${l}`),
+      );
+    }
+  }
+  return out;
+}
+
+/** The --diff report: resource changes, data resources lost (loudly), then the review views' changes. */
+export function renderDiff(options: PlanOptions, before: PlanResult, after: PlanResult): string[] {
+  const changes = resourceChanges(before.resources, after.resources);
+  const count = (kind: ResourceChange["kind"]) => changes.filter((c) => c.kind === kind).length;
+  const from = options.config ?? `examples/${options.example}/plan-config.yaml`;
+  return [
+    `Diff of examples/${options.example}: ${from} -> ${options.diff} (evaluated offline; nothing was created).`,
+    "Replacements follow the providers' rules for the properties the package sets (tools/replacements.ts).",
+    "",
+    `Resources: ${count("add")} to add, ${count("remove")} to remove, ${count("update")} to update in place, ${count("replace")} to replace.`,
+    ...changes.map(changeLine),
+    ...(changes.some(losesData) ? ["", ...changes.filter(losesData).map(dataLossLine)] : []),
+    ...viewSections(before.views, after.views),
+  ];
+}
+
+async function mainDiff(options: PlanOptions & { diff: string }): Promise<void> {
+  const before = await evaluate(options, progress(options.example));
+  const after = await evaluate({ ...options, config: options.diff }, progress(options.example));
+  if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+  console.log(renderDiff(options, before, after).join("\n"));
+}
+
 async function main(argv: string[]): Promise<void> {
   const options = parseArgs(argv);
+  if (options.diff !== undefined) return mainDiff({ ...options, diff: options.diff });
   const started = Date.now();
   const result = await evaluate(options, progress(options.example));
   if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");

@@ -17,7 +17,11 @@ const uepe = new UsageEngineStack(
     version: config.get("version") ?? "4.2.0",
     licenseKey: config.requireSecret("licenseKey"),
     // `prod`: Multi-AZ, larger storage, and alarms on the data layer. Default: `dev`.
-    database: { profile: config.get("profile", { allowedValues: ["dev", "prod"] }) },
+    database: {
+      profile: config.get("profile", { allowedValues: ["dev", "prod"] }),
+      identifier: config.get("databaseIdentifier"),
+      backupRetentionDays: config.getNumber("databaseBackupRetentionDays"),
+    },
     network: {
       vpcId: config.require("vpcId"),
       subnetIds: config.requireObject<string[]>("subnetIds"),
@@ -27,6 +31,8 @@ const uepe = new UsageEngineStack(
       accessKeyId: config.requireSecret("drAccessKeyId"),
       secretAccessKey: config.requireSecret("drSecretAccessKey"),
     },
+    // false for a throwaway stack: lets `pulumi destroy` delete the database, file system and vault.
+    protectData: config.getBoolean("protectData"),
   },
   { providers: { kubernetes: cluster } },
 );
@@ -37,3 +43,6 @@ export const databaseEndpoint = uepe.databaseEndpoint;
 export const fileSystemId = uepe.fileSystemId;
 export const backupVaultName = uepe.backupVaultName;
 export const issuerName = uepe.issuerName;
+// What a reviewer reads in `pulumi preview --diff`: every chart value, secrets as keyed markers.
+export const chartValuesRedacted = uepe.chartValuesRedacted;
+export const envSecretsRedacted = uepe.envSecretsRedacted;
