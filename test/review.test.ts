@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { UsageEngineStack, UsageEngineStackArgs } from "../sdk";
 import { marker } from "../sdk/fingerprint";
-import { defaultArgs, deploy, LICENSE } from "./fixtures";
+import { assertRejected, defaultArgs, deploy, LICENSE } from "./fixtures";
 import { isSecret, isSecretAt, ofType, one, resetMocks, resolved } from "./harness";
 
 const RDS = "aws:rds/instance:Instance";
@@ -177,6 +177,12 @@ describe("change review", () => {
       for (const r of others) assert.equal(r.protect, false, `${r.name} is protected`);
     });
 
+    it("takes protectData only as a boolean", async () => {
+      resetMocks();
+      const args = { ...defaultArgs(), protectData: "no" } as unknown as UsageEngineStackArgs;
+      await assertRejected(args, "protectData", /true or false|boolean/);
+    });
+
     it("protects none of them with protectData: false", async () => {
       resetMocks();
       await deploy(defaultArgs({ protectData: false }));
@@ -184,6 +190,13 @@ describe("change review", () => {
       assert.equal(one(EFS).protect, false);
       assert.equal(one(VAULT).protect, false);
     });
+  });
+
+  it("evaluates under a preview, where the fingerprint key and the endpoints are not known yet", async () => {
+    resetMocks({ preview: true });
+    const stack = await deploy();
+    assert.equal(await isSecret(stack.chartValuesRedacted), false);
+    assert.ok(ofType(RDS).length === 1);
   });
 
   describe("handles", () => {
