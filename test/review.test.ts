@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { UsageEngineStack, UsageEngineStackArgs } from "../sdk";
 import { marker } from "../sdk/fingerprint";
-import { assertRejected, defaultArgs, deploy, LICENSE } from "./fixtures";
+import { defaultArgs, deploy, LICENSE } from "./fixtures";
 import { isSecret, isSecretAt, ofType, one, resetMocks, resolved } from "./harness";
 
 const RDS = "aws:rds/instance:Instance";
@@ -175,12 +175,6 @@ describe("change review", () => {
       );
       assert.ok(others.length > 0);
       for (const r of others) assert.equal(r.protect, false, `${r.name} is protected`);
-    });
-
-    it("takes protectData only as a boolean", async () => {
-      resetMocks();
-      const args = { ...defaultArgs(), protectData: "no" } as unknown as UsageEngineStackArgs;
-      await assertRejected(args, "protectData", /true or false|boolean/);
     });
 
     it("protects none of them with protectData: false", async () => {

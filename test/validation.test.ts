@@ -62,6 +62,7 @@ const CASES: BadInput[] = [
   },
   { patch: { releaseName: "-uepe" }, path: "releaseName", problem: '"-uepe" is not a valid name' },
   { patch: { createNamespace: "yes" }, path: "createNamespace", problem: '"yes" is not a boolean' },
+  { patch: { protectData: "no" }, path: "protectData", problem: '"no" is not a boolean' },
   {
     patch: { verison: "4.2.0" },
     path: "verison",
