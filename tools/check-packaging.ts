@@ -75,7 +75,7 @@ function otherPulumi(range: string, pinned: string, given: string | undefined): 
 }
 
 /** Every installed copy of `name` under `dir`, as `relative path@version`. */
-function installedCopies(dir: string, name: string): string[] {
+export function installedCopies(dir: string, name: string): string[] {
   const copies: string[] = [];
   const walk = (modules: string): void => {
     if (!existsSync(modules)) return;
@@ -184,4 +184,4 @@ function main(): void {
   }
 }
 
-main();
+if (require.main === module) main();
