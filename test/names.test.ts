@@ -131,9 +131,34 @@ describe("physical names", () => {
         .sort(),
       [efs, vault].sort(),
     );
-    await up("dev", defaultArgs, { newState: true });
+    await up("dev", defaultArgs);
     assert.deepEqual(refusals(), []);
     assert.notEqual(one(VAULT).outputs.name, vault);
+  });
+
+  it("an upgrade tried again after its steps were dropped does not ask for the kept snapshot's name", async () => {
+    const identity = {
+      mode: "irsa" as const,
+      oidcProviderArn:
+        "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE0123",
+    };
+    const at410 = () => defaultArgs({ version: "4.1.0" });
+    const to420 = () => defaultArgs({ version: "4.2.0", upgrade: { fromVersion: "4.1.0", identity } });
+    await up("dev", at410);
+    await up("dev", to420);
+    const first = String(one(SNAPSHOT).inputs.dbSnapshotIdentifier);
+    assert.match(first, /^uepe-database-[0-9a-f]{8}-4-1-0-pre-4-2-0-[0-9a-f]{8}$/);
+    // The release failed; the program goes back to 4.1.0 and the steps leave the stack, the snapshot stays in AWS.
+    await up("dev", at410);
+    await up("dev", to420);
+    assert.deepEqual(refusals(), []);
+    const second = String(one(SNAPSHOT).inputs.dbSnapshotIdentifier);
+    assert.match(second, /^uepe-database-[0-9a-f]{8}-4-1-0-pre-4-2-0-[0-9a-f]{8}$/);
+    assert.notEqual(second, first);
+    assert.ok(
+      accountNames().some((n) => n.name === first && n.owner.startsWith("retained:")),
+      "the first snapshot is no longer held as kept in AWS",
+    );
   });
 
   it("default names: recognisable prefix, then a suffix unique to the stack and instance", async () => {
@@ -171,7 +196,7 @@ describe("physical names", () => {
     await up("dev", explicit);
     const first = String(one(INSTANCE).inputs.finalSnapshotIdentifier);
     destroyStack();
-    await up("dev", explicit, { newState: true });
+    await up("dev", explicit);
     assert.deepEqual(refusals(), []);
     assert.match(String(one(INSTANCE).inputs.finalSnapshotIdentifier), /^uepe-prod-db-final-[0-9a-f]{8}$/);
     assert.notEqual(one(INSTANCE).inputs.finalSnapshotIdentifier, first);

@@ -94,14 +94,16 @@ type State = Record<string, unknown>;
 type Model = (name: string, inputs: State) => { id: string; state: State };
 
 /**
- * Which life of the stack the program runs in: a stack destroyed and brought up again starts
- * from empty state, so every value the providers chose at random (auto-names, RandomId) is new.
+ * How many times the resources of each `<project>/<stack>/<logical name>` were deleted from their
+ * stack (an evaluation that no longer declares them, or `destroyStack`): created again, they start
+ * from empty state, so every value a provider chose at random (auto-names, RandomId) is new.
  */
-let stateGeneration = 0;
+const lives = new Map<string, number>();
 
-/** Seed of a value kept in the stack's state: one per project, stack, life of the stack and resource. */
-function stateSeed(name: string): string {
-  return `${pulumi.getProject()}/${pulumi.getStack()}/${stateGeneration}/${name}`;
+/** Seed of a value kept in the stack's state: one per project, stack, resource and life of the resource. */
+function stateSeed(name: string, inputs = ""): string {
+  const key = `${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
+  return `${pulumi.getProject()}/${pulumi.getStack()}/${lives.get(key) ?? 0}/${name}${inputs}`;
 }
 
 /**
@@ -280,20 +282,53 @@ export function accountNames(): AccountName[] {
   ];
 }
 
+/** A resource in a stack's state: its logical name and whether it is kept in AWS when deleted. */
+interface StateEntry {
+  name: string;
+  retainOnDelete: boolean;
+}
+
+/** Each stack's state (`<project>/<stack>` -> owner -> entry), as its last committed evaluation left it. */
+const stackStates = new Map<string, Map<string, StateEntry>>();
+/** Whether `recorded` holds an evaluation the account has not committed yet. */
+let uncommitted = false;
+
+/** The resource leaves its stack: its names are free again, or stay taken when AWS keeps it. */
+function deleteFromStack(owner: string, entry: StateEntry): void {
+  for (const [key, held] of account)
+    if (held.owner === owner)
+      if (entry.retainOnDelete) account.set(key, { ...held, owner: `retained:${owner}` });
+      else account.delete(key);
+  finalSnapshots.delete(owner);
+  const life = `${pulumi.getProject()}/${pulumi.getStack()}/${entry.name}`;
+  lives.set(life, (lives.get(life) ?? 0) + 1);
+}
+
 /**
- * `pulumi destroy` of the current stack, as the account sees it: every name its resources held is
- * free again, except those of resources kept on delete (retainOnDelete), which stay taken by a
- * resource no stack manages any more. Call before `resetMocks({ keepAccount: true, newState: true })`.
+ * What `pulumi up` does after the evaluation: the stack's state becomes what it declared, and
+ * whatever the state held that it no longer declares is deleted.
+ */
+function commitEvaluation(declared: Recorded[]): void {
+  uncommitted = false;
+  const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+  const next = new Map<string, StateEntry>(
+    declared
+      .filter((r) => r.custom)
+      .map((r) => [ownerOf(r.type, r.name), { name: r.name, retainOnDelete: r.retainOnDelete }]),
+  );
+  for (const [owner, entry] of stackStates.get(stack) ?? [])
+    if (!next.has(owner)) deleteFromStack(owner, entry);
+  stackStates.set(stack, next);
+}
+
+/**
+ * `pulumi destroy` of the stack just evaluated, as the account sees it: every name its resources
+ * held is free again, except those of resources kept on delete (retainOnDelete), which stay taken
+ * by a resource no stack manages any more; brought up again, it draws new random values.
  */
 export function destroyStack(): void {
-  const retained = new Set(recorded.filter((r) => r.retainOnDelete).map((r) => ownerOf(r.type, r.name)));
-  const prefix = `${pulumi.getProject()}/${pulumi.getStack()}/`;
-  for (const [key, entry] of account) {
-    if (!entry.owner.startsWith(prefix)) continue;
-    if (retained.has(entry.owner)) account.set(key, { ...entry, owner: `retained:${entry.owner}` });
-    else account.delete(key);
-  }
-  for (const owner of finalSnapshots.keys()) if (owner.startsWith(prefix)) finalSnapshots.delete(owner);
+  if (uncommitted) commitEvaluation(recorded);
+  commitEvaluation([]);
 }
 
 interface PolicyStatement {
@@ -615,7 +650,7 @@ const models: Record<string, Model> = {
   "random:index/randomId:RandomId": (name, inputs) => {
     // Random bytes chosen once and kept in state: new in every stack (and life of a stack) and
     // whenever a keeper changes, stable otherwise.
-    const seed = stateSeed(`${name}:${JSON.stringify(inputs.keepers ?? {})}`);
+    const seed = stateSeed(name, `:${JSON.stringify(inputs.keepers ?? {})}`);
     const bytes = Buffer.from(hash(seed, 2 * Number(inputs.byteLength ?? 8)), "hex");
     const b64Url = bytes.toString("base64url");
     return {
@@ -863,28 +898,27 @@ export interface ResetOptions {
   /** `pulumi.getProject()`. Default: `usage-engine-test`. */
   project?: string;
   /**
-   * Keep the physical names the mocked account holds from the evaluations before (another stack,
-   * or an earlier run of this one). Default: false (a fresh account).
+   * Keep the mocked account and the stacks' state from the evaluations before: the evaluation just
+   * ended is committed as its stack's `pulumi up` (what it no longer declares is deleted), and the
+   * physical names stay taken, so another stack, or this one again, meets them. Default: false (a
+   * fresh account, every stack empty).
    */
   keepAccount?: boolean;
-  /**
-   * The stack starts from empty state, as after `pulumi destroy` (see destroyStack) or in a new
-   * stack of the same name: every auto-name and RandomId is drawn again. Default: false (the
-   * values the stack's state holds; a reset without it starts from the first life again).
-   */
-  newState?: boolean;
 }
 
 /** Starts a fresh mocked deployment; call in beforeEach. */
 export function resetMocks(options: ResetOptions = {}): void {
+  if (options.keepAccount && uncommitted) commitEvaluation(recorded);
   recorded.length = 0;
   recordedOutputs.length = 0;
   refused.length = 0;
   if (!options.keepAccount) {
     account.clear();
     finalSnapshots.clear();
+    stackStates.clear();
+    lives.clear();
   }
-  stateGeneration = options.newState ? stateGeneration + 1 : 0;
+  uncommitted = true;
   seq = 0;
   for (const key of Object.keys(delays)) delete delays[key];
   for (const key of Object.keys(subnetZones)) delete subnetZones[key];
