@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type BackupOptions, type EnabledBackupSpec, resolveBackup, type Tags, Validated } from "./args";
 import { checkTags } from "./args/network";
 import { DataKey } from "./dataKey";
+import { nameSuffix, suffixed } from "./names";
 import { withTags } from "./network";
 import { Checker } from "./validation";
 
@@ -97,20 +98,20 @@ export class BackupPlan extends pulumi.ComponentResource {
     const backup = spec.backup;
     super("usage-engine:index:BackupPlan", name, {}, opts);
 
-    const vaultName = backup.vaultName ?? `${name}-vault`;
-    const tags = withTags(spec.tags, vaultName);
+    const suffix = nameSuffix(name, this);
+    const tags = withTags(spec.tags, backup.vaultName ?? `${name}-vault`);
     const kmsKeyArn = backup.kmsKeyArn ?? vaultKey(name, backup, spec.tags, this);
     // Kept on destroy: deleting the vault would require deleting every recovery point first.
     const vault = new aws.backup.Vault(
       `${name}-vault`,
-      { name: vaultName, kmsKeyArn, forceDestroy: false, tags },
+      { name: backup.vaultName ?? backupName(name, "vault", suffix), kmsKeyArn, forceDestroy: false, tags },
       { parent: this, retainOnDelete: true, protect: spec.protect },
     );
     const role = backupRole(name, tags, this);
     const planOf = (backedUp: BackedUp, arn: pulumi.Input<string> | undefined) =>
       arn === undefined
         ? pulumi.output("")
-        : scheduledBackup(name, backedUp, { backup, arn, vaultName: vault.name, role, tags }, this);
+        : scheduledBackup(name, backedUp, { backup, arn, vaultName: vault.name, role, suffix, tags }, this);
     this.vaultName = vault.name;
     this.vaultArn = vault.arn;
     this.kmsKeyArn = pulumi.output(kmsKeyArn);
@@ -126,6 +127,20 @@ export class BackupPlan extends pulumi.ComponentResource {
       roleArn: this.roleArn,
     });
   }
+}
+
+/**
+ * `<name>-<what>-<suffix>` within AWS Backup's rules for vault and plan names (2-50 of
+ * `[a-zA-Z0-9-_]`), the name cut to fit: unique per stack and instance, where the provider's
+ * auto-name (the logical name as given, up to 255 characters) may not fit.
+ */
+export function backupName(name: string, what: string, suffix: pulumi.Output<string>): pulumi.Output<string> {
+  return suffix.apply((s) => suffixed(name.replace(/[^a-zA-Z0-9_-]/g, "-"), `${what}-${s}`, 50));
+}
+
+/** `<name>-<what>` within AWS Backup's rules for selection names (1-50 of `[a-zA-Z0-9-_.]`), unique within its plan. */
+export function selectionName(name: string, what: string): string {
+  return suffixed(name.replace(/[^a-zA-Z0-9_.-]/g, "-"), what, 50);
 }
 
 /** A vault key of the plan's own, when none is given: a DataKey that AWS Backup alone may use. */
@@ -178,6 +193,8 @@ interface ScheduledBackupArgs {
   arn: pulumi.Input<string>;
   vaultName: pulumi.Input<string>;
   role: { arn: pulumi.Output<string>; attachments: aws.iam.RolePolicyAttachment[] };
+  /** The plan's nameSuffix. */
+  suffix: pulumi.Output<string>;
   tags: Tags;
 }
 
@@ -191,7 +208,7 @@ function scheduledBackup(
   const plan = new aws.backup.Plan(
     `${name}-${backedUp}-plan`,
     {
-      name: `${name}-${backedUp}`,
+      name: backupName(name, backedUp, args.suffix),
       rules: [backupRule(args.backup, backedUp, args.vaultName, args.tags)],
       tags: args.tags,
     },
@@ -200,7 +217,12 @@ function scheduledBackup(
   // AWS Backup validates the role when the selection is created: it must already hold its policies.
   new aws.backup.Selection(
     `${name}-${backedUp}-selection`,
-    { name: `${name}-${backedUp}`, planId: plan.id, iamRoleArn: args.role.arn, resources: [args.arn] },
+    {
+      name: selectionName(name, backedUp),
+      planId: plan.id,
+      iamRoleArn: args.role.arn,
+      resources: [args.arn],
+    },
     { parent, dependsOn: args.role.attachments },
   );
   return plan.id;

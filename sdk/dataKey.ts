@@ -92,7 +92,7 @@ export class DataKey extends pulumi.ComponentResource {
     // A prefix, not a name: the provider appends a unique suffix, so two stacks never ask for one alias.
     const alias = new aws.kms.Alias(
       `${name}-alias`,
-      { namePrefix: `alias/${name}-`, targetKeyId: key.keyId },
+      { namePrefix: `alias/${name.replace(/[^a-zA-Z0-9/_-]/g, "-")}-`, targetKeyId: key.keyId },
       { parent: this },
     );
     this.keyArn = key.arn;

@@ -11,6 +11,7 @@ import {
   Validated,
 } from "./args";
 import { checkTags } from "./args/network";
+import { nameSuffix, suffixed } from "./names";
 import { ingressSecurityGroup, withTags } from "./network";
 import { Checker } from "./validation";
 
@@ -69,6 +70,30 @@ export function rdsIdentifier(name: string): string {
   return (cleaned || "uepe-db").slice(0, 63).replace(/-$/, "");
 }
 
+/** The instance's physical names. */
+export interface DatabaseNames {
+  /** RDS instance identifier. */
+  identifier: pulumi.Input<string>;
+  /** The snapshot RDS takes when the instance is deleted. */
+  finalSnapshotIdentifier: pulumi.Input<string>;
+}
+
+/**
+ * The given identifier, or `<base>-<suffix>`; the final snapshot `<base>-final-<suffix>` either
+ * way, so no two instances (nor two lives of one given identifier) leave snapshots of one name.
+ * Both fit RDS's 63 characters; the suffix is lower-case hex, so both stay valid identifiers.
+ */
+export function databaseNames(
+  base: string,
+  given: string | undefined,
+  suffix: pulumi.Output<string>,
+): DatabaseNames {
+  return {
+    identifier: given ?? suffix.apply((s) => suffixed(base, s, 63)),
+    finalSnapshotIdentifier: suffix.apply((s) => suffixed(base, `final-${s}`, 63)),
+  };
+}
+
 /** `16.4` -> `16`. */
 export function majorVersion(engineVersion: string): string {
   return engineVersion.split(".")[0];
@@ -112,12 +137,23 @@ export class SystemDatabase extends pulumi.ComponentResource {
     } = args instanceof Validated ? args.spec : resolveSystemDatabaseArgs(args);
     super("usage-engine:index:SystemDatabase", name, {}, opts);
 
-    const identifier = db.identifier ?? rdsIdentifier(name);
-    const tags = withTags(userTags, identifier);
+    // What every name of the database starts with: the given identifier, or one made of the name.
+    const base = db.identifier ?? rdsIdentifier(name);
+    const names = databaseNames(
+      base,
+      db.identifier,
+      // A restore replaces the instance: new names let the new instance exist beside the old one.
+      nameSuffix(name, this, {
+        identifier: db.identifier ?? "",
+        snapshotIdentifier: db.snapshotIdentifier ?? "",
+      }),
+    );
+    const tags = withTags(userTags, base);
+    // Prefixes, not names: the provider appends a unique suffix, so two stacks never ask for one group.
     const subnetGroup = new aws.rds.SubnetGroup(
       `${name}-subnets`,
       {
-        name: identifier,
+        namePrefix: `${base}-`,
         subnetIds: db.network.subnetIds,
         description: "UEPE system database subnets",
         tags,
@@ -137,13 +173,13 @@ export class SystemDatabase extends pulumi.ComponentResource {
     );
     const parameterGroup = new aws.rds.ParameterGroup(
       `${name}-parameters`,
-      parameterGroupArgs(identifier, db, tags),
+      parameterGroupArgs(base, db, tags),
       { parent: this },
     );
     const monitoring = db.monitoringInterval > 0 ? monitoringRole(name, tags, this) : undefined;
     const instance = new aws.rds.Instance(
       `${name}-instance`,
-      databaseInstanceArgs(identifier, db, {
+      databaseInstanceArgs(names, db, {
         subnetGroupName: subnetGroup.name,
         securityGroupId: securityGroup.id,
         parameterGroupName: parameterGroup.name,
@@ -179,16 +215,17 @@ export class SystemDatabase extends pulumi.ComponentResource {
 /**
  * One parameter group per major version: its name carries the major version, so an engine upgrade
  * creates the new group before the instance moves to it, and the old one is deleted afterwards.
- * Parameters apply at the next reboot, which is safe for static and dynamic parameters alike.
+ * The name is a prefix the provider makes unique. Parameters apply at the next reboot, which is
+ * safe for static and dynamic parameters alike.
  */
 export function parameterGroupArgs(
-  identifier: string,
+  base: string,
   db: RdsDatabaseSpec,
   tags: Tags,
 ): aws.rds.ParameterGroupArgs {
   const major = majorVersion(db.engineVersion);
   return {
-    name: `${identifier}-postgres${major}`,
+    namePrefix: `${base}-postgres${major}-`,
     family: `postgres${major}`,
     description: `UEPE system database, PostgreSQL ${major}: TLS required`,
     parameters: Object.keys(db.parameters)
@@ -245,13 +282,13 @@ interface InstanceWiring {
 
 /** The RDS instance's arguments: every data-keeping default in one place. */
 export function databaseInstanceArgs(
-  identifier: string,
+  names: DatabaseNames,
   db: RdsDatabaseSpec,
   wiring: InstanceWiring,
 ): aws.rds.InstanceArgs {
   const restoring = db.snapshotIdentifier !== undefined;
   return {
-    identifier,
+    identifier: names.identifier,
     engine: "postgres",
     engineVersion: db.engineVersion,
     // Moving to a new major version is an explicit change of engineVersion; allow it to apply.
@@ -273,7 +310,7 @@ export function databaseInstanceArgs(
     publiclyAccessible: false,
     deletionProtection: db.deletionProtection,
     skipFinalSnapshot: false,
-    finalSnapshotIdentifier: `${identifier}-final`,
+    finalSnapshotIdentifier: names.finalSnapshotIdentifier,
     deleteAutomatedBackups: false,
     backupRetentionPeriod: db.backupRetentionDays,
     backupWindow: db.backupWindow,

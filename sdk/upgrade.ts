@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Tags } from "./args";
 import { checkTags } from "./args/network";
+import { nameSuffix } from "./names";
 import { withTags } from "./network";
 import { Checker } from "./validation";
 
@@ -13,13 +14,18 @@ export function identifierPart(version: string): string {
     .replace(/^-|-$/g, "");
 }
 
-/** `<instance>-<from>-pre-<to>`, e.g. `uepe-database-4-1-0-pre-4-2-0`: what it holds, and why. */
+/**
+ * `<instance>-<from>-pre-<to>-<suffix>`, e.g. `uepe-database-3f9a1c2e-4-1-0-pre-4-2-0-9b1e04c7`:
+ * what it holds, and why. The suffix is the snapshot component's own: an upgrade tried again after
+ * its steps were dropped never asks for the name of the snapshot the first try left in AWS.
+ */
 export function preUpgradeSnapshotIdentifier(
   instanceId: string,
   fromVersion: string,
   toVersion: string,
+  suffix: string,
 ): string {
-  return `${instanceId}-${identifierPart(fromVersion)}-pre-${identifierPart(toVersion)}`;
+  return `${instanceId}-${identifierPart(fromVersion)}-pre-${identifierPart(toVersion)}-${suffix}`;
 }
 
 /** Options of the snapshot resource: kept when the stack forgets it, generous create timeout. */
@@ -65,8 +71,8 @@ export class PreUpgradeSnapshot extends pulumi.ComponentResource {
     super("usage-engine:index:PreUpgradeSnapshot", name, {}, opts);
 
     const identifier = pulumi
-      .output(args.instanceId)
-      .apply((id) => preUpgradeSnapshotIdentifier(id, args.fromVersion, args.toVersion));
+      .all([args.instanceId, nameSuffix(name, this)])
+      .apply(([id, suffix]) => preUpgradeSnapshotIdentifier(id, args.fromVersion, args.toVersion, suffix));
     const snapshot = new aws.rds.Snapshot(
       `${name}-snapshot`,
       {

@@ -63,7 +63,7 @@ describe("BackupPlan", () => {
       assert.equal(vault.retainOnDelete, true, "the vault would be deleted with the stack");
       assert.equal(vault.inputs.forceDestroy, false);
       assert.equal(vault.inputs.kmsKeyArn, key.outputs.arn);
-      assert.equal(vault.inputs.name, "uepe-backup-vault");
+      assert.match(String(vault.inputs.name), /^uepe-backup-vault-[0-9a-f]{8}$/);
       assert.equal(one("aws:kms/alias:Alias").inputs.namePrefix, "alias/uepe-backup-key-");
     });
 
@@ -93,8 +93,8 @@ describe("BackupPlan", () => {
       assert.equal(r.completionWindow, 180);
       assert.deepEqual(r.lifecycle, { deleteAfter: 35 });
       assert.equal(r.copyActions, undefined);
-      assert.equal(r.targetVaultName, "uepe-backup-vault");
-      assert.equal(one(PLAN, "-database-plan").inputs.name, "uepe-backup-database");
+      assert.equal(r.targetVaultName, one(VAULT).outputs.name);
+      assert.match(String(one(PLAN, "-database-plan").inputs.name), /^uepe-backup-database-[0-9a-f]{8}$/);
     });
 
     it("backs up the file system once the database backup must be done: 03:00 + 60 + 180 min = 07:00", async () => {
@@ -105,8 +105,11 @@ describe("BackupPlan", () => {
       assert.equal(r.startWindow, 60);
       assert.equal(r.completionWindow, 180);
       assert.deepEqual(r.lifecycle, { deleteAfter: 35 });
-      assert.equal(r.targetVaultName, "uepe-backup-vault");
-      assert.equal(one(PLAN, "-file-system-plan").inputs.name, "uepe-backup-file-system");
+      assert.equal(r.targetVaultName, one(VAULT).outputs.name);
+      assert.match(
+        String(one(PLAN, "-file-system-plan").inputs.name),
+        /^uepe-backup-file-system-[0-9a-f]{8}$/,
+      );
     });
 
     it("moves the file-system backup with shorter windows, past midnight and onto the next weekday", async () => {
@@ -519,7 +522,7 @@ describe("destroying the stack keeps the data", () => {
     const db = one("aws:rds/instance:Instance");
     assert.equal(db.inputs.deletionProtection, true);
     assert.equal(db.inputs.skipFinalSnapshot, false);
-    assert.match(String(db.inputs.finalSnapshotIdentifier), /^[a-z][a-z0-9-]*-final$/);
+    assert.match(String(db.inputs.finalSnapshotIdentifier), /^uepe-database-final-[0-9a-f]{8}$/);
     assert.equal(db.inputs.deleteAutomatedBackups, false);
   });
 

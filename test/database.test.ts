@@ -94,7 +94,11 @@ describe("SystemDatabase", () => {
       const first = (await database()).inputs;
       assert.equal(first.deletionProtection, true);
       assert.equal(first.skipFinalSnapshot, false);
-      assert.equal(first.finalSnapshotIdentifier, `${first.identifier}-final`);
+      assert.match(String(first.identifier), /^uepe-database-[0-9a-f]{8}$/);
+      assert.equal(
+        first.finalSnapshotIdentifier,
+        `uepe-database-final-${String(first.identifier).slice(-8)}`,
+      );
       resetMocks();
       const second = (await database()).inputs;
       assert.equal(second.finalSnapshotIdentifier, first.finalSnapshotIdentifier);
@@ -129,10 +133,11 @@ describe("SystemDatabase", () => {
   describe("parameter group", () => {
     it("forces TLS through a group of the instance's major version", async () => {
       const db = (await database()).inputs;
-      const group = one(PARAMETER_GROUP).inputs;
-      assert.equal(group.family, "postgres16");
-      assert.equal(db.parameterGroupName, group.name);
-      assert.deepEqual(group.parameters, [
+      const group = one(PARAMETER_GROUP);
+      assert.equal(group.inputs.family, "postgres16");
+      assert.equal(group.inputs.namePrefix, "uepe-database-postgres16-");
+      assert.equal(db.parameterGroupName, group.outputs.name);
+      assert.deepEqual(group.inputs.parameters, [
         { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
       ]);
     });
@@ -144,7 +149,8 @@ describe("SystemDatabase", () => {
       const db = (await database({ database: { engineVersion: "17.2" } })).inputs;
       const seventeen = one(PARAMETER_GROUP).inputs;
       assert.equal(seventeen.family, "postgres17");
-      assert.notEqual(seventeen.name, sixteen.name);
+      assert.equal(sixteen.namePrefix, "uepe-database-postgres16-");
+      assert.equal(seventeen.namePrefix, "uepe-database-postgres17-");
       assert.equal(db.engineVersion, "17.2");
       assert.equal(db.allowMajorVersionUpgrade, true);
     });
@@ -282,7 +288,7 @@ describe("SystemDatabase", () => {
       assert.equal(db.identifier, "uepe-db-restored");
       assert.equal(db.username, undefined, "naming a master user would force a replacement");
       assert.equal(db.password, ADMIN_PASSWORD, "the password is still reset to the managed one");
-      assert.equal(db.finalSnapshotIdentifier, "uepe-db-restored-final");
+      assert.match(String(db.finalSnapshotIdentifier), /^uepe-db-restored-final-[0-9a-f]{8}$/);
       assert.equal(db.deletionProtection, true);
     });
 

@@ -85,7 +85,10 @@ describe("upgrades", () => {
       const [snapshot] = find(upgrade, SNAPSHOT);
       assert.ok(snapshot, "no DB snapshot registered for the upgrade");
       assert.equal(snapshot.inputs.dbInstanceIdentifier, instance.inputs.identifier);
-      assert.equal(snapshot.inputs.dbSnapshotIdentifier, `${instance.inputs.identifier}-4-1-0-pre-4-2-0`);
+      assert.match(
+        String(snapshot.inputs.dbSnapshotIdentifier),
+        new RegExp(`^${instance.inputs.identifier}-4-1-0-pre-4-2-0-[0-9a-f]{8}$`),
+      );
       assert.equal(snapshot.retainOnDelete, true, "the snapshot must outlive the stack");
       const tags = snapshot.inputs.tags as Record<string, string>;
       assert.equal(tags["uepe-version"], "4.1.0");
@@ -116,6 +119,8 @@ describe("upgrades", () => {
           "kubernetes:batch/v1:Job",
           SNAPSHOT_COMPONENT,
           SNAPSHOT,
+          // The snapshot's name suffix: a retried upgrade does not ask for the name of a kept snapshot.
+          "random:index/randomId:RandomId",
           "aws:iam/role:Role",
           "aws:iam/rolePolicy:RolePolicy",
           "kubernetes:core/v1:ServiceAccount",
@@ -167,7 +172,7 @@ describe("upgrades", () => {
       assert.match(to420.name, /4\.1\.0-to-4\.2\.0/);
       assert.match(to430.name, /4\.2\.0-to-4\.3\.0/);
       assert.notEqual(to430.inputs.dbSnapshotIdentifier, to420.inputs.dbSnapshotIdentifier);
-      assert.match(String(to430.inputs.dbSnapshotIdentifier), /-4-2-0-pre-4-3-0$/);
+      assert.match(String(to430.inputs.dbSnapshotIdentifier), /-4-2-0-pre-4-3-0-[0-9a-f]{8}$/);
       assert.equal(to420.retainOnDelete, true, "the stack forgetting the 4.1.0 snapshot would delete it");
       assert.equal(to430.retainOnDelete, true);
     });
@@ -244,7 +249,10 @@ describe("upgrades", () => {
       );
       const release = find(rollback, RELEASE).find((r) => r.name === "uepe-release")!;
       assert.equal(release.inputs.version, "4.1.0");
-      assert.match(String(find(rollback, SNAPSHOT)[0].inputs.dbSnapshotIdentifier), /-4-2-0-pre-4-1-0$/);
+      assert.match(
+        String(find(rollback, SNAPSHOT)[0].inputs.dbSnapshotIdentifier),
+        /-4-2-0-pre-4-1-0-[0-9a-f]{8}$/,
+      );
     });
 
     it("orders prereleases as semver does", async () => {
@@ -253,7 +261,10 @@ describe("upgrades", () => {
       const ga = await evaluate(
         defaultArgs({ version: "4.2.0", upgrade: { fromVersion: "4.2.0-rc.1", identity: IDENTITY } }),
       );
-      assert.match(String(find(ga, SNAPSHOT)[0].inputs.dbSnapshotIdentifier), /-4-2-0-rc-1-pre-4-2-0$/);
+      assert.match(
+        String(find(ga, SNAPSHOT)[0].inputs.dbSnapshotIdentifier),
+        /-4-2-0-rc-1-pre-4-2-0-[0-9a-f]{8}$/,
+      );
     });
 
     it("rejects versions that are not semver and unknown upgrade keys, all at once", async () => {
@@ -383,8 +394,8 @@ describe("upgrades", () => {
 
   describe("PreUpgradeSnapshot on its own", () => {
     it("derives an RDS-valid identifier from any semver", () => {
-      const id = preUpgradeSnapshotIdentifier("uepe-database", "4.1.0+build.7", "4.2.0-rc.1");
-      assert.equal(id, "uepe-database-4-1-0-build-7-pre-4-2-0-rc-1");
+      const id = preUpgradeSnapshotIdentifier("uepe-database", "4.1.0+build.7", "4.2.0-rc.1", "9b1e04c7");
+      assert.equal(id, "uepe-database-4-1-0-build-7-pre-4-2-0-rc-1-9b1e04c7");
       assert.match(id, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
     });
 
@@ -424,7 +435,7 @@ describe("upgrades", () => {
       await settle();
       const snapshot = one(SNAPSHOT);
       assert.equal(snapshot.inputs.dbInstanceIdentifier, "legacy-db");
-      assert.equal(snapshot.inputs.dbSnapshotIdentifier, "legacy-db-4-0-0-pre-4-1-0");
+      assert.match(String(snapshot.inputs.dbSnapshotIdentifier), /^legacy-db-4-0-0-pre-4-1-0-[0-9a-f]{8}$/);
       assert.equal(snapshot.parent, one(SNAPSHOT_COMPONENT).urn);
     });
   });

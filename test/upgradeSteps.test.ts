@@ -639,6 +639,7 @@ describe("upgrade steps", () => {
       const off = await evaluate(upgrade({ snapshotDatabase: false }));
       assert.deepEqual(removed(base, off), [
         `${SNAPSHOT} ${N}-database-snapshot`,
+        `random:index/randomId:RandomId ${N}-database-name-suffix`,
         `usage-engine:index:PreUpgradeSnapshot ${N}-database`,
       ]);
       assert.deepEqual(removed(off, base), []);

@@ -91,19 +91,46 @@ function mockPassword(name: string, inputs: Record<string, unknown>): string {
 }
 
 type State = Record<string, unknown>;
-/** CloudWatch alarm names taken in this deployment (one account and region). */
-const alarmNames = new Set<string>();
 type Model = (name: string, inputs: State) => { id: string; state: State };
+
+/**
+ * How many times the resources of each `<project>/<stack>/<logical name>` were deleted from their
+ * stack (an evaluation that no longer declares them, or `destroyStack`): created again, they start
+ * from empty state, so every value a provider chose at random (auto-names, RandomId) is new.
+ */
+const lives = new Map<string, number>();
+
+/** Seed of a value kept in the stack's state: one per project, stack, resource and life of the resource. */
+function stateSeed(name: string, inputs = ""): string {
+  const key = `${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
+  return `${pulumi.getProject()}/${pulumi.getStack()}/${lives.get(key) ?? 0}/${name}${inputs}`;
+}
 
 /**
  * What the provider appends to a `namePrefix`: 26 characters, different for every stack and
  * resource (the real provider uses a timestamp and a counter), stable within one stack.
  */
 function uniqueSuffix(name: string): string {
-  return BigInt(`0x${hash(`${pulumi.getProject()}/${pulumi.getStack()}/${name}`, 24)}`)
+  return BigInt(`0x${hash(stateSeed(name), 24)}`)
     .toString()
     .padStart(26, "0")
     .slice(0, 26);
+}
+
+/**
+ * Pulumi auto-naming, for a resource given no name: the logical name, a hyphen and 7 random
+ * characters, chosen once and kept in the stack's state (so different in every stack and stable
+ * within one).
+ */
+function autoName(name: string): string {
+  return `${name}-${hash(stateSeed(name), 7)}`;
+}
+
+/** The physical name a resource asks for: the explicit one, else the prefix plus a unique suffix, else an auto-name. */
+function physicalName(name: string, explicit: unknown, prefix: unknown, lowerCase = false): string {
+  if (explicit !== undefined) return String(explicit);
+  if (prefix !== undefined) return `${prefix}${uniqueSuffix(name)}`;
+  return lowerCase ? autoName(name).toLowerCase() : autoName(name);
 }
 
 /** A request AWS refuses: the error code and message the API answers with. */
@@ -120,9 +147,189 @@ export const refused: Refusal[] = [];
 type Rule = (inputs: State) => string | undefined;
 
 const BACKUP_NAME = /^[a-zA-Z0-9\-_.]{1,50}$/;
+const RDS_IDENTIFIER = /^(?=.{1,63}$)[a-z](?:-?[a-z0-9])*$/;
+const VAULT_NAME = /^[a-zA-Z0-9\-_]{2,50}$/;
 const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
-/** Alias names taken in the mocked account and region. */
-const aliases = new Set<string>();
+
+/**
+ * Where AWS keeps each type's physical name — unique in the account and region (IAM: the account),
+ * or within the scope named before the slash — read from the state the provider answers with, and
+ * the error AWS answers a second create of that name with.
+ */
+const UNIQUE_NAMES: Record<string, { of: (s: State) => unknown; refusal: (name: string) => string }> = {
+  "aws:rds/instance:Instance": {
+    of: (s) => s.identifier,
+    refusal: (n) => `DBInstanceAlreadyExists: DB instance ${n} already exists`,
+  },
+  "aws:rds/subnetGroup:SubnetGroup": {
+    of: (s) => s.name,
+    refusal: (n) => `DBSubnetGroupAlreadyExists: the DB subnet group ${n} already exists`,
+  },
+  "aws:rds/parameterGroup:ParameterGroup": {
+    of: (s) => s.name,
+    refusal: (n) => `DBParameterGroupAlreadyExists: parameter group ${n} already exists`,
+  },
+  "aws:rds/snapshot:Snapshot": {
+    of: (s) => s.dbSnapshotIdentifier,
+    refusal: (n) =>
+      `DBSnapshotAlreadyExists: cannot create the snapshot because one named ${n} already exists`,
+  },
+  "aws:rds/eventSubscription:EventSubscription": {
+    of: (s) => s.name,
+    refusal: (n) => `SubscriptionAlreadyExist: event subscription ${n} already exists`,
+  },
+  "aws:ec2/securityGroup:SecurityGroup": {
+    of: (s) => `${s.vpcId}/${s.name}`,
+    refusal: (n) => `InvalidGroup.Duplicate: the security group ${n} already exists in the VPC`,
+  },
+  "aws:efs/fileSystem:FileSystem": {
+    of: (s) => s.creationToken,
+    refusal: (n) => `FileSystemAlreadyExists: a file system with creation token ${n} already exists`,
+  },
+  "aws:backup/vault:Vault": {
+    of: (s) => s.name,
+    refusal: (n) => `AlreadyExistsException: backup vault ${n} already exists`,
+  },
+  "aws:backup/plan:Plan": {
+    of: (s) => s.name,
+    refusal: (n) => `AlreadyExistsException: backup plan ${n} already exists`,
+  },
+  "aws:backup/selection:Selection": {
+    of: (s) => `${s.planId}/${s.name}`,
+    refusal: (n) => `AlreadyExistsException: backup selection ${n} already exists in its plan`,
+  },
+  "aws:kms/alias:Alias": {
+    of: (s) => s.name,
+    refusal: (n) => `AlreadyExistsException: An alias with the name ${n} already exists`,
+  },
+  "aws:iam/role:Role": {
+    of: (s) => s.name,
+    refusal: (n) => `EntityAlreadyExists: Role with name ${n} already exists.`,
+  },
+  "aws:iam/rolePolicy:RolePolicy": {
+    of: (s) => `${s.role}/${s.name}`,
+    refusal: (n) => `EntityAlreadyExists: the role policy ${n} already exists`,
+  },
+  // CreateTopic answers an existing topic of that name, so two stacks would silently share one.
+  "aws:sns/topic:Topic": {
+    of: (s) => s.name,
+    refusal: (n) => `a topic named ${n} already exists in ${ACCOUNT}/${REGION}: CreateTopic would share it`,
+  },
+  // PutMetricAlarm silently overwrites the other alarm of that name; the model fails instead.
+  "aws:cloudwatch/metricAlarm:MetricAlarm": {
+    of: (s) => s.name,
+    refusal: (n) => `an alarm named ${n} already exists in ${ACCOUNT}/${REGION}: alarm names are unique`,
+  },
+  "aws:eks/cluster:Cluster": {
+    of: (s) => s.name,
+    refusal: (n) => `ResourceInUseException: Cluster already exists with name: ${n}`,
+  },
+};
+
+/** A physical name taken in the mocked account, and by whom. */
+export interface AccountName {
+  type: string;
+  name: string;
+  /** `<project>/<stack>/<type>/<logical name>` of the resource that holds it, or `retained:` and that once its stack let it go. */
+  owner: string;
+}
+
+/**
+ * Every physical name taken in the mocked account and region, by `type::name`. Kept across
+ * `resetMocks({ keepAccount: true })`, so two stacks, or two lives of one stack, share it.
+ */
+const account = new Map<string, AccountName>();
+
+/**
+ * Final snapshot names the RDS instances of the account would take when deleted, by instance owner:
+ * RDS refuses the deletion when a snapshot of that name already exists.
+ */
+const finalSnapshots = new Map<string, string>();
+
+function ownerOf(type: string, name: string): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}/${type}/${name}`;
+}
+
+/** The refusal of a create that asks for a name another resource of the account holds. */
+function takenRefusal(type: string, state: State, owner?: string): string | undefined {
+  const unique = UNIQUE_NAMES[type];
+  const value = unique?.of(state);
+  if (unique === undefined || value === undefined || String(value).includes("undefined")) return undefined;
+  const holder = account.get(`${type}::${value}`);
+  return holder !== undefined && holder.owner !== owner ? unique.refusal(String(value)) : undefined;
+}
+
+/** Records the physical name a created resource holds. */
+function claim(type: string, state: State, owner: string): void {
+  const value = UNIQUE_NAMES[type]?.of(state);
+  if (value !== undefined) account.set(`${type}::${value}`, { type, name: String(value), owner });
+  if (type === "aws:rds/instance:Instance" && state.finalSnapshotIdentifier !== undefined)
+    finalSnapshots.set(owner, String(state.finalSnapshotIdentifier));
+}
+
+/**
+ * Every physical name the account holds, plus (as type `aws:rds/snapshot:Snapshot`, owner
+ * `final:` and the instance) the final snapshot names its instances would take when deleted.
+ */
+export function accountNames(): AccountName[] {
+  return [
+    ...account.values(),
+    ...[...finalSnapshots].map(([owner, name]) => ({
+      type: "aws:rds/snapshot:Snapshot",
+      name,
+      owner: `final:${owner}`,
+    })),
+  ];
+}
+
+/** A resource in a stack's state: its logical name and whether it is kept in AWS when deleted. */
+interface StateEntry {
+  name: string;
+  retainOnDelete: boolean;
+}
+
+/** Each stack's state (`<project>/<stack>` -> owner -> entry), as its last committed evaluation left it. */
+const stackStates = new Map<string, Map<string, StateEntry>>();
+/** Whether `recorded` holds an evaluation the account has not committed yet. */
+let uncommitted = false;
+
+/** The resource leaves its stack: its names are free again, or stay taken when AWS keeps it. */
+function deleteFromStack(owner: string, entry: StateEntry): void {
+  for (const [key, held] of account)
+    if (held.owner === owner)
+      if (entry.retainOnDelete) account.set(key, { ...held, owner: `retained:${owner}` });
+      else account.delete(key);
+  finalSnapshots.delete(owner);
+  const life = `${pulumi.getProject()}/${pulumi.getStack()}/${entry.name}`;
+  lives.set(life, (lives.get(life) ?? 0) + 1);
+}
+
+/**
+ * What `pulumi up` does after the evaluation: the stack's state becomes what it declared, and
+ * whatever the state held that it no longer declares is deleted.
+ */
+function commitEvaluation(declared: Recorded[]): void {
+  uncommitted = false;
+  const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+  const next = new Map<string, StateEntry>(
+    declared
+      .filter((r) => r.custom)
+      .map((r) => [ownerOf(r.type, r.name), { name: r.name, retainOnDelete: r.retainOnDelete }]),
+  );
+  for (const [owner, entry] of stackStates.get(stack) ?? [])
+    if (!next.has(owner)) deleteFromStack(owner, entry);
+  stackStates.set(stack, next);
+}
+
+/**
+ * `pulumi destroy` of the stack just evaluated, as the account sees it: every name its resources
+ * held is free again, except those of resources kept on delete (retainOnDelete), which stay taken
+ * by a resource no stack manages any more; brought up again, it draws new random values.
+ */
+export function destroyStack(): void {
+  if (uncommitted) commitEvaluation(recorded);
+  commitEvaluation([]);
+}
 
 interface PolicyStatement {
   Effect?: string;
@@ -173,14 +380,19 @@ const rules: Record<string, Rule> = {
       return `ValidationException: PendingWindowInDays ${window} must be between 7 and 30`;
     return keyPolicyProblem(inputs.policy);
   },
+  "aws:iam/role:Role": (inputs) => {
+    if (inputs.name !== undefined && String(inputs.name).length > 64)
+      return `ValidationError: role name ${inputs.name} is longer than 64 characters`;
+    if (inputs.namePrefix !== undefined && String(inputs.namePrefix).length > 38)
+      return `ValidationError: role name prefix ${inputs.namePrefix} is longer than 38 characters`;
+    return undefined;
+  },
   "aws:kms/alias:Alias": (inputs) => {
     const aliasName = String(inputs.name ?? inputs.namePrefix);
     if (!ALIAS_NAME.test(aliasName) || aliasName.length > 256)
       return `ValidationException: alias name ${aliasName} must be alias/ followed by letters, digits, '/', '_' or '-'`;
     if (aliasName.startsWith("alias/aws/"))
       return `NotAuthorizedException: ${aliasName}: alias/aws/ is reserved for AWS managed keys`;
-    if (inputs.name !== undefined && aliases.has(aliasName))
-      return `AlreadyExistsException: An alias with the name ${aliasName} already exists`;
     return undefined;
   },
   "aws:backup/plan:Plan": (inputs) => {
@@ -195,6 +407,10 @@ const rules: Record<string, Rule> = {
       return `InvalidParameterValueException: rule ${early.ruleName}: start window must be at least 60 minutes`;
     return undefined;
   },
+  "aws:backup/vault:Vault": (inputs) =>
+    inputs.name === undefined || VAULT_NAME.test(String(inputs.name))
+      ? undefined
+      : `InvalidParameterValueException: vault name ${inputs.name} must be 2-50 of [a-zA-Z0-9-_]`,
   "aws:backup/selection:Selection": (inputs) =>
     BACKUP_NAME.test(String(inputs.name))
       ? undefined
@@ -204,6 +420,9 @@ const rules: Record<string, Rule> = {
       ? "BadRequest: a KmsKeyId requires Encrypted to be true"
       : undefined,
   "aws:rds/instance:Instance": (inputs) => {
+    for (const field of ["identifier", "finalSnapshotIdentifier"])
+      if (inputs[field] !== undefined && !RDS_IDENTIFIER.test(String(inputs[field])))
+        return `InvalidParameterValue: ${field} ${inputs[field]} must be 1-63 lower-case letters, digits or single hyphens, start with a letter and not end with a hyphen`;
     if (inputs.kmsKeyId !== undefined && inputs.storageEncrypted !== true)
       return "InvalidParameterCombination: a KmsKeyId requires StorageEncrypted";
     if (inputs.performanceInsightsKmsKeyId !== undefined && inputs.performanceInsightsEnabled !== true)
@@ -216,13 +435,14 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}
 
 /** What each provider returns on create, by type token. */
 const models: Record<string, Model> = {
-  "aws:rds/instance:Instance": (_name, inputs) => {
-    const id = String(inputs.identifier);
+  "aws:rds/instance:Instance": (name, inputs) => {
+    const id = physicalName(name, inputs.identifier, inputs.identifierPrefix, true);
     const address = `${id}.c${hash(id, 11)}.${REGION}.rds.amazonaws.com`;
     return {
       id,
       state: {
         ...inputs,
+        identifier: id,
         address,
         port: 5432,
         endpoint: `${address}:5432`,
@@ -232,14 +452,14 @@ const models: Record<string, Model> = {
       },
     };
   },
-  "aws:rds/subnetGroup:SubnetGroup": (_n, inputs) => ({
-    id: String(inputs.name),
-    state: { ...inputs, arn: arn("rds", `subgrp:${inputs.name}`) },
-  }),
-  "aws:rds/parameterGroup:ParameterGroup": (_n, inputs) => ({
-    id: String(inputs.name),
-    state: { ...inputs, arn: arn("rds", `pg:${inputs.name}`) },
-  }),
+  "aws:rds/subnetGroup:SubnetGroup": (name, inputs) => {
+    const groupName = physicalName(name, inputs.name, inputs.namePrefix, true);
+    return { id: groupName, state: { ...inputs, name: groupName, arn: arn("rds", `subgrp:${groupName}`) } };
+  },
+  "aws:rds/parameterGroup:ParameterGroup": (name, inputs) => {
+    const groupName = physicalName(name, inputs.name, inputs.namePrefix, true);
+    return { id: groupName, state: { ...inputs, name: groupName, arn: arn("rds", `pg:${groupName}`) } };
+  },
   "aws:rds/snapshot:Snapshot": (_n, inputs) => ({
     id: String(inputs.dbSnapshotIdentifier),
     state: { ...inputs, dbSnapshotArn: arn("rds", `snapshot:${inputs.dbSnapshotIdentifier}`) },
@@ -248,7 +468,11 @@ const models: Record<string, Model> = {
     const id = `sg-${hash(name)}`;
     return {
       id,
-      state: { ...inputs, arn: arn("ec2", `security-group/${id}`), name: `${name}-${hash(name, 7)}` },
+      state: {
+        ...inputs,
+        arn: arn("ec2", `security-group/${id}`),
+        name: physicalName(name, inputs.name, inputs.namePrefix),
+      },
     };
   },
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (name, inputs) => ({
@@ -261,6 +485,7 @@ const models: Record<string, Model> = {
       id,
       state: {
         ...inputs,
+        creationToken: physicalName(name, inputs.creationToken, undefined),
         arn: arn("elasticfilesystem", `file-system/${id}`),
         dnsName: `${id}.efs.${REGION}.amazonaws.com`,
       },
@@ -275,20 +500,33 @@ const models: Record<string, Model> = {
     const id = `${hash(name, 8)}-${hash(`${name}1`, 4)}-${hash(`${name}2`, 4)}-${hash(`${name}3`, 4)}-${hash(`${name}4`, 12)}`;
     return { id, state: { ...inputs, keyId: id, arn: arn("kms", `key/${id}`) } };
   },
-  "aws:backup/vault:Vault": (_n, inputs) => ({
-    id: String(inputs.name),
-    state: { ...inputs, arn: arn("backup", `backup-vault:${inputs.name}`) },
-  }),
-  "aws:backup/plan:Plan": (name, inputs) => {
-    const id = `${hash(name, 8)}-${hash(`${name}a`, 4)}-${hash(`${name}b`, 4)}-${hash(`${name}c`, 4)}-${hash(`${name}d`, 12)}`;
+  "aws:backup/vault:Vault": (name, inputs) => {
+    const vaultName = physicalName(name, inputs.name, undefined);
     return {
-      id,
-      state: { ...inputs, arn: arn("backup", `backup-plan:${id}`), version: hash(`${name}v`, 32) },
+      id: vaultName,
+      state: { ...inputs, name: vaultName, arn: arn("backup", `backup-vault:${vaultName}`) },
     };
   },
-  "aws:backup/selection:Selection": (name, inputs) => ({ id: hash(name, 36), state: { ...inputs } }),
+  "aws:backup/plan:Plan": (name, inputs) => {
+    // AWS draws the plan id: a selection's name need only be unique within its plan.
+    const seed = stateSeed(name);
+    const id = `${hash(seed, 8)}-${hash(`${seed}a`, 4)}-${hash(`${seed}b`, 4)}-${hash(`${seed}c`, 4)}-${hash(`${seed}d`, 12)}`;
+    return {
+      id,
+      state: {
+        ...inputs,
+        name: physicalName(name, inputs.name, undefined),
+        arn: arn("backup", `backup-plan:${id}`),
+        version: hash(`${name}v`, 32),
+      },
+    };
+  },
+  "aws:backup/selection:Selection": (name, inputs) => ({
+    id: hash(name, 36),
+    state: { ...inputs, name: physicalName(name, inputs.name, undefined) },
+  }),
   "aws:kms/alias:Alias": (name, inputs) => {
-    const aliasName = String(inputs.name ?? `${inputs.namePrefix}${uniqueSuffix(name)}`);
+    const aliasName = physicalName(name, inputs.name, inputs.namePrefix);
     return { id: aliasName, state: { ...inputs, name: aliasName, arn: arn("kms", aliasName) } };
   },
   "aws:efs/fileSystemPolicy:FileSystemPolicy": (_n, inputs) => ({
@@ -311,7 +549,7 @@ const models: Record<string, Model> = {
     },
   }),
   "aws:iam/role:Role": (name, inputs) => {
-    const roleName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    const roleName = physicalName(name, inputs.name, inputs.namePrefix);
     return {
       id: roleName,
       state: { ...inputs, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}` },
@@ -333,8 +571,7 @@ const models: Record<string, Model> = {
     return { id, state: { ...inputs, arn: arn("ec2", `subnet/${id}`) } };
   },
   "aws:eks/cluster:Cluster": (name, inputs) => {
-    // Auto-named like the AWS provider does: the logical name plus a random suffix.
-    const clusterName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    const clusterName = physicalName(name, inputs.name, undefined);
     const vpcConfig = { ...((inputs.vpcConfig as State | undefined) ?? {}) };
     vpcConfig.clusterSecurityGroupId = `sg-${hash(`${clusterName}cluster`)}`;
     return {
@@ -350,7 +587,7 @@ const models: Record<string, Model> = {
     };
   },
   "aws:iam/rolePolicy:RolePolicy": (name, inputs) => {
-    const policyName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    const policyName = physicalName(name, inputs.name, inputs.namePrefix);
     return { id: `${inputs.role}:${policyName}`, state: { ...inputs, name: policyName } };
   },
   "aws:eks/podIdentityAssociation:PodIdentityAssociation": (name, inputs) => {
@@ -365,8 +602,7 @@ const models: Record<string, Model> = {
     };
   },
   "aws:sns/topic:Topic": (name, inputs) => {
-    // Auto-named like the AWS provider does: the logical name plus a random suffix.
-    const topicName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    const topicName = physicalName(name, inputs.name, inputs.namePrefix);
     const topicArn = arn("sns", topicName);
     return { id: topicArn, state: { ...inputs, name: topicName, arn: topicArn, owner: ACCOUNT } };
   },
@@ -389,14 +625,7 @@ const models: Record<string, Model> = {
     };
   },
   "aws:cloudwatch/metricAlarm:MetricAlarm": (name, inputs) => {
-    const alarmName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
-    // PutMetricAlarm would silently overwrite the other alarm of that name (one per account and
-    // region); the model fails instead, so a test sees two alarms fighting over one name.
-    if (alarmNames.has(alarmName))
-      throw new Error(
-        `an alarm named ${alarmName} already exists in ${ACCOUNT}/${REGION}: alarm names are unique`,
-      );
-    alarmNames.add(alarmName);
+    const alarmName = physicalName(name, inputs.name, undefined);
     return {
       id: alarmName,
       state: { ...inputs, name: alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`) },
@@ -407,7 +636,7 @@ const models: Record<string, Model> = {
     state: { ...inputs, backupVaultArn: arn("backup", `backup-vault:${inputs.backupVaultName}`) },
   }),
   "aws:rds/eventSubscription:EventSubscription": (name, inputs) => {
-    const subscriptionName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    const subscriptionName = physicalName(name, inputs.name, inputs.namePrefix);
     return {
       id: subscriptionName,
       state: {
@@ -415,6 +644,23 @@ const models: Record<string, Model> = {
         name: subscriptionName,
         arn: arn("rds", `es:${subscriptionName}`),
         customerAwsId: ACCOUNT,
+      },
+    };
+  },
+  "random:index/randomId:RandomId": (name, inputs) => {
+    // Random bytes chosen once and kept in state: new in every stack (and life of a stack) and
+    // whenever a keeper changes, stable otherwise.
+    const seed = stateSeed(name, `:${JSON.stringify(inputs.keepers ?? {})}`);
+    const bytes = Buffer.from(hash(seed, 2 * Number(inputs.byteLength ?? 8)), "hex");
+    const b64Url = bytes.toString("base64url");
+    return {
+      id: b64Url,
+      state: {
+        ...inputs,
+        hex: `${inputs.prefix ?? ""}${bytes.toString("hex")}`,
+        b64Url: `${inputs.prefix ?? ""}${b64Url}`,
+        b64Std: `${inputs.prefix ?? ""}${bytes.toString("base64")}`,
+        dec: `${inputs.prefix ?? ""}${BigInt(`0x${bytes.toString("hex")}`).toString()}`,
       },
     };
   },
@@ -460,22 +706,31 @@ function kubernetesModel(name: string, inputs: State): { id: string; state: Stat
   return { id, state: { ...inputs, metadata } };
 }
 
-/** What AWS would answer a create of `type` with these inputs: the refusal, or undefined when accepted. */
+/**
+ * What AWS would answer a create of `type` with these inputs: the refusal, or undefined when
+ * accepted. An explicit name some resource of the account holds is refused.
+ */
 export function refusalOf(type: string, inputs: State): string | undefined {
-  return rules[type]?.(inputs);
+  return rules[type]?.(inputs) ?? takenRefusal(type, inputs);
 }
 
 function respond(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
-  const problem = refusalOf(args.type, args.inputs);
-  if (problem !== undefined) {
-    refused.push({ type: args.type, name: args.name, message: problem });
-    throw new Error(problem);
-  }
-  if (args.type === "aws:kms/alias:Alias") {
-    const answer = models[args.type](args.name, args.inputs);
-    aliases.add(answer.id);
-    return answer;
-  }
+  const refuse = (message: string) => {
+    refused.push({ type: args.type, name: args.name, message });
+    throw new Error(message);
+  };
+  const problem = rules[args.type]?.(args.inputs);
+  if (problem !== undefined) refuse(problem);
+  const answer = answerOf(args);
+  // A second evaluation of the same stack asks for the names it holds: an update, not a create.
+  const owner = ownerOf(args.type, args.name);
+  const taken = takenRefusal(args.type, answer.state, owner);
+  if (taken !== undefined) refuse(taken);
+  claim(args.type, answer.state, owner);
+  return answer;
+}
+
+function answerOf(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
   const model = models[args.type];
   if (model) return model(args.name, args.inputs);
   if (args.type.startsWith("kubernetes:")) return kubernetesModel(args.name, args.inputs);
@@ -642,18 +897,40 @@ export function isSecretAt(raw: unknown, path: string[]): boolean {
   return isSecretWrapper(node);
 }
 
+export interface ResetOptions {
+  /** Evaluate as `pulumi preview`. Default: false (`pulumi up`). */
+  preview?: boolean;
+  /** `pulumi.getStack()`. Default: `dev`. */
+  stack?: string;
+  /** `pulumi.getProject()`. Default: `usage-engine-test`. */
+  project?: string;
+  /**
+   * Keep the mocked account and the stacks' state from the evaluations before: the evaluation just
+   * ended is committed as its stack's `pulumi up` (what it no longer declares is deleted), and the
+   * physical names stay taken, so another stack, or this one again, meets them. Default: false (a
+   * fresh account, every stack empty).
+   */
+  keepAccount?: boolean;
+}
+
 /** Starts a fresh mocked deployment; call in beforeEach. */
-export function resetMocks(options: { preview?: boolean; stack?: string; project?: string } = {}): void {
+export function resetMocks(options: ResetOptions = {}): void {
+  if (options.keepAccount && uncommitted) commitEvaluation(recorded);
   recorded.length = 0;
   recordedOutputs.length = 0;
   refused.length = 0;
-  aliases.clear();
+  if (!options.keepAccount) {
+    account.clear();
+    finalSnapshots.clear();
+    stackStates.clear();
+    lives.clear();
+  }
+  uncommitted = true;
   seq = 0;
   for (const key of Object.keys(delays)) delete delays[key];
   for (const key of Object.keys(subnetZones)) delete subnetZones[key];
   for (const key of Object.keys(existing)) delete existing[key];
   placedSubnets.length = 0;
-  alarmNames.clear();
   pulumi.runtime.setMocks(
     mocks,
     options.project ?? "usage-engine-test",

@@ -19,7 +19,11 @@ export interface ColdBackupWindow {
 export interface BackupOptions {
   /** Back up EFS and RDS with AWS Backup. Default: true. */
   enabled?: boolean;
-  /** Backup vault name, 2-50 letters, digits, '-' or '_'. Default: `<component name>-vault`, e.g. `uepe-backup-vault`. */
+  /**
+   * Backup vault name, 2-50 letters, digits, '-' or '_'; used as given, so keep it unique in the
+   * account and region. Default: `<component name>-vault-<suffix>`, the suffix unique to the stack
+   * and instance and kept in state, e.g. `uepe-backup-vault-7d04b1e9`.
+   */
   vaultName?: string;
   /** AWS cron schedule of the database backup, UTC, e.g. `cron(0 3 * * ? *)`. Default: `cron(0 3 * * ? *)` (daily 03:00). */
   schedule?: string;

@@ -46,8 +46,10 @@ export interface DatabaseOptions {
   createSystemDatabase?: boolean;
   /**
    * RDS instance identifier: lower-case letters, digits and single hyphens, starting with a letter,
-   * at most 63 characters. Change it together with `snapshotIdentifier` to restore next to the
-   * running instance. Default: derived from the component name, e.g. `uepe-database`.
+   * at most 63 characters; used as given, so keep it unique in the account and region. Change it
+   * together with `snapshotIdentifier` to restore next to the running instance. Default: the
+   * component name plus a suffix unique to the stack and instance, kept in state, e.g.
+   * `uepe-database-3f9a1c2e` (a restore draws a new suffix).
    */
   identifier?: string;
   /** RDS instance class. Default: `db.t4g.medium` (dev), `db.m7g.large` (prod). */
