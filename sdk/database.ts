@@ -12,7 +12,7 @@ import {
 } from "./args";
 import { checkTags } from "./args/network";
 import { ingressSecurityGroup, withTags } from "./network";
-import { Checker } from "./validation";
+import { Checker, DATABASE_PASSWORD } from "./validation";
 
 /** SystemDatabase's arguments after resolution. */
 export interface SystemDatabaseSpec {
@@ -31,7 +31,9 @@ export function resolveSystemDatabaseArgs(args: SystemDatabaseArgs): SystemDatab
   check.required("adminPassword", args.adminPassword, "the master password (secret)");
   check.throwIfAny();
   if (db.mode !== "rds") throw new Error("unreachable: a non-RDS database was reported above");
-  return { database: db, adminPassword: args.adminPassword, tags: args.tags ?? {} };
+  const adminPassword = check.input("adminPassword", args.adminPassword, DATABASE_PASSWORD);
+  check.throwIfAny();
+  return { database: db, adminPassword, tags: args.tags ?? {} };
 }
 
 export interface SystemDatabaseArgs {

@@ -16,6 +16,9 @@ export const LICENSE = "UEPE-LICENSE-7f3e9c2a-d41b-4b8e-9a51-license-text";
 export const ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 export const SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
+/** Passwords of a keystore the user brings (`tls.mode` "secret"): required, never generated. */
+export const KEYSTORE_PASSWORDS = { keystore: "Keystore-Pass-5e6f7a", key: "Private-Key-Pass-6f7a8b" };
+
 export const NETWORK = {
   vpcId: "vpc-0a1b2c3d4e5f60718",
   subnetIds: ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"],

@@ -68,7 +68,11 @@ const SCENARIOS: Scenario[] = [
   { title: "default stack", args: () => defaultArgs(), given: DR_KEYS },
   {
     title: "prod stack with every password given",
-    args: () => defaultArgs({ database: { profile: "prod" }, credentials: { passwords: secretPasswords() } }),
+    args: () =>
+      defaultArgs({
+        database: { profile: "prod" },
+        credentials: { jdbcUser: "uepe_app", passwords: secretPasswords() },
+      }),
     given: [...DR_KEYS, ...givenPasswords(["jdbc", "mzowner", "admin", "operator", "keystore", "key"])],
   },
   {
@@ -91,7 +95,11 @@ const SCENARIOS: Scenario[] = [
             keystorePassword: pulumi.secret(MATERIAL.jwtKeystorePassword),
           },
         },
-        credentials: { passwords: secretPasswords(), extra: { smtpPassword: pulumi.secret(MATERIAL.extra) } },
+        credentials: {
+          jdbcUser: "uepe_app",
+          passwords: secretPasswords(),
+          extra: { smtpPassword: pulumi.secret(MATERIAL.extra) },
+        },
       }),
     given: [
       ...DR_KEYS,
@@ -237,7 +245,7 @@ describe("secret hygiene", () => {
     resetMocks();
     await deploy(
       defaultArgs({
-        credentials: { passwords: secretPasswords() },
+        credentials: { jdbcUser: "uepe_app", passwords: secretPasswords() },
         authorizationServer: { managementApiPassword: pulumi.secret("given-management-api-Pw-9c0d1e2f3a4b") },
       }),
     );

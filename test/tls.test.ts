@@ -4,7 +4,7 @@ import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issue
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { ArgumentError, Tls, type TlsArgs, type TlsOptions, UsageEngineStack } from "../sdk";
-import { captureWarnings, defaultArgs, deploy } from "./fixtures";
+import { captureWarnings, defaultArgs, deploy, KEYSTORE_PASSWORDS } from "./fixtures";
 import {
   ACCOUNT,
   at,
@@ -347,6 +347,7 @@ describe("Tls", () => {
             mode: "secret",
             secret: { name: "platform-tls", keystoreJks: KEYSTORE, tlsKey: PEM_KEY, tlsCrt: PEM_CRT },
           },
+          credentials: { passwords: KEYSTORE_PASSWORDS },
         }),
       );
       const values = one(RELEASE, "uepe-release").inputs.values;
