@@ -41,9 +41,13 @@ export class DeployTimeArgumentError extends pulumi.RunError {
 
   constructor(component: string, problems: readonly ArgumentProblem[]) {
     const lines = problems.map((p) => `  - ${p.path}: ${p.message}`);
-    super(`Invalid ${component} arguments (checked at deployment):\n${lines.join("\n")}`);
+    const message = `Invalid ${component} arguments (checked at deployment):\n${lines.join("\n")}`;
+    super(message);
     this.name = "DeployTimeArgumentError";
     this.problems = problems;
+    // Pulumi prefixes the message with each internal property it was serializing ("values",
+    // "stringData"), which says nothing to the user; the argument path already says where.
+    Object.defineProperty(this, "message", { get: () => message, set: () => undefined });
   }
 }
 
