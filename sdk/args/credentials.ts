@@ -10,19 +10,31 @@ import {
 import type { DatabaseSpec } from "./database";
 import { keyList } from "./keys";
 
-/** User-supplied system passwords; each one not given is generated. All are treated as secrets. */
+/**
+ * User-supplied system passwords; each one not given is generated where nothing outside the
+ * package must know it (see docs/credentials.md). All are secrets and follow RDS's master password
+ * rules: 8 to 128 printable ASCII characters, none of `/`, `'`, `"`, `@` or space.
+ */
 export interface CredentialPasswords {
-  /** Password of the JDBC user the platform connects as. Default: generated. */
+  /**
+   * Password of the JDBC user the platform connects as; the owner's password when `jdbcUser` is the
+   * schema owner. Required with a pre-created system database unless the JDBC user is the owner.
+   * Default: generated.
+   */
   jdbc?: pulumi.Input<string>;
-  /** Password of the schema owner (`mzowner`) created with the system database. Default: generated. */
+  /**
+   * Password of the schema owner (`mzowner`) created with the system database; also the JDBC
+   * password when `jdbcUser` is the owner. Required with a pre-created system database. Default:
+   * generated.
+   */
   mzowner?: pulumi.Input<string>;
   /** Database administrator (RDS master) password. Default: generated. */
   admin?: pulumi.Input<string>;
   /** Password of the internal user the UEPE operator (`mzk8soperator`) signs in as. Default: generated. */
   operator?: pulumi.Input<string>;
-  /** Password of the platform's JKS keystore. Default: generated. */
+  /** Password of the platform's JKS keystore. Required with `tls.mode` `secret` (your keystore). Default: generated (cert-manager writes the keystore with it). */
   keystore?: pulumi.Input<string>;
-  /** Password of the private key entry in the keystore. Default: generated. */
+  /** Password of the private key entry in the keystore. Required with `tls.mode` `secret`. Default: generated. */
   key?: pulumi.Input<string>;
 }
 

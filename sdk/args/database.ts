@@ -26,8 +26,8 @@ export interface ExternalDatabaseOptions {
   /**
    * Administrator password (secret), stored in `env-secrets` under the key of `type` so the chart
    * can create the system database; may instead be given as `credentials.passwords.admin`, and is
-   * refused when `createSystemDatabase` is false. Default: none (a generated password is stored and
-   * a warning printed: it only works if you set it on the server).
+   * refused when `createSystemDatabase` is false. Required (here or there) when the chart creates
+   * the system database. Default: none.
    */
   adminPassword?: pulumi.Input<string>;
 }

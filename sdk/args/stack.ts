@@ -44,11 +44,11 @@ export interface ChartSourceOptions {
 }
 
 export interface UsageEngineStackArgs {
-  /** UEPE version: the chart version and the image tag, e.g. `4.2.0`. */
+  /** UEPE version: the chart version and the image tag, plain `MAJOR.MINOR.PATCH`, 4.0.0 or later (the package targets UEPE 4.x), e.g. `4.2.0`. */
   version: string;
-  /** License key text issued by DigitalRoute for this version; always treated as a secret. */
+  /** License key text issued by DigitalRoute for this version; always treated as a secret; not empty (an Output is checked at deployment). */
   licenseKey: pulumi.Input<string>;
-  /** Namespace of the installation. Default: `uepe`. */
+  /** Namespace of the installation; not `kube-system`, `kube-public`, `kube-node-lease` or `default`. Default: `uepe`. */
   namespace?: string;
   /** Helm release name. Default: `uepe`. */
   releaseName?: string;

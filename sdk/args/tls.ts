@@ -52,7 +52,7 @@ export interface IssuerOptions {
 export interface TlsSecretOptions {
   /** Name of the Secret. Default: `uepe-tls`. */
   name?: string;
-  /** The JKS keystore, base64-encoded (`base64 -w0 keystore.jks`); its passwords are the env-secrets keystore/key passwords. */
+  /** The JKS keystore, base64-encoded (`base64 -w0 keystore.jks`); give its passwords as `credentials.passwords.keystore` and `.key` (required). */
   keystoreJks: pulumi.Input<string>;
   /** PEM private key (`tls.key`). */
   tlsKey: pulumi.Input<string>;
