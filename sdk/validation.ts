@@ -124,12 +124,31 @@ export function base64File(accepted: string, problem = "is not base64 (value hid
   };
 }
 
-/** Text in a PEM block that `pattern` recognises, e.g. a certificate or a private key. */
+/** Each PEM block's body: base64 lines after any `Name: value` headers (legacy encrypted keys). */
+const PEM_BLOCKS = /-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)-----END [A-Z0-9 ]+-----/g;
+
+/** Whether every PEM block in the text has a body that decodes as base64. */
+function pemBodiesDecode(text: string): boolean {
+  const bodies = [...text.matchAll(PEM_BLOCKS)].map((m) =>
+    m[1]
+      .split(/\r?\n/)
+      .filter((line) => !line.includes(":"))
+      .join("")
+      .replace(/\s/g, ""),
+  );
+  return bodies.length > 0 && bodies.every(isBase64);
+}
+
+/** Text in PEM blocks that `pattern` recognises (a certificate, a private key), each of which decodes. */
 export function pemBlock(accepted: string, pattern: RegExp): InputRule {
   return {
     accepted,
-    problem: (value) =>
-      pattern.test(value.trim()) ? undefined : "is not in the expected format (value hidden)",
+    problem: (value) => {
+      if (!pattern.test(value.trim())) return "is not in the expected format (value hidden)";
+      return pemBodiesDecode(value)
+        ? undefined
+        : "is not in the expected format: a PEM body does not decode as base64 (value hidden)";
+    },
   };
 }
 

@@ -243,7 +243,28 @@ describe("deploy-time checks", () => {
         "just some text",
         /^is not in the expected format \(value hidden\); expected a PEM certificate/,
       ],
+      [
+        "tlsCrt",
+        "-----BEGIN CERTIFICATE-----\nMIID not base64 %%\n-----END CERTIFICATE-----\n",
+        /^is not in the expected format: a PEM body does not decode as base64 \(value hidden\); expected a PEM certificate/,
+      ],
     ];
+    it("accepts a certificate chain and a legacy encrypted key, each block decoding", async () => {
+      const chain = `${CRT}${CRT}`;
+      const legacy =
+        "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0011\n\nMIIEvQIBADANBgkq\n-----END RSA PRIVATE KEY-----\n";
+      await deploy(
+        defaultArgs({
+          tls: {
+            mode: "secret",
+            secret: { ...material, tlsCrt: pulumi.secret(chain), tlsKey: pulumi.secret(legacy) },
+          },
+          credentials: { passwords },
+        }),
+      );
+      assert.ok(secretNamed("uepe-tls"));
+    });
+
     for (const [key, value, message] of CASES)
       it(`refuses tls.secret.${key} that does not decode, plain or as an Output, before the TLS Secret`, async () => {
         const args = (v: pulumi.Input<string>) =>

@@ -29,7 +29,7 @@ const EXTERNAL_ADMIN_PASSWORD = "given-external-admin-Pw-7a8b9c0d1e2f";
 /** Certificate material and other secrets the newer arguments take. */
 const MATERIAL = {
   keystoreJks: Buffer.from("given-platform-keystore-jks-bytes-0c1d2e3f").toString("base64"),
-  tlsKey: "-----BEGIN PRIVATE KEY-----\ngiven-tls-private-key-1d2e3f4a\n-----END PRIVATE KEY-----\n",
+  tlsKey: "-----BEGIN PRIVATE KEY-----\ngivenTlsPrivateKey1d2e3f4aXY\n-----END PRIVATE KEY-----\n",
   managementApiPassword: "given-mgmt-api-Pw-2e3f4a5b6c7d",
   jwtKeystore: Buffer.from("given-jwt-keystore-bytes-3f4a5b6c").toString("base64"),
   jwtKeyPassword: "given-jwt-key-Pw-4a5b6c7d8e9f",
@@ -84,7 +84,7 @@ const SCENARIOS: Scenario[] = [
           secret: {
             keystoreJks: pulumi.secret(MATERIAL.keystoreJks),
             tlsKey: pulumi.secret(MATERIAL.tlsKey),
-            tlsCrt: "-----BEGIN CERTIFICATE-----\nnot-secret\n-----END CERTIFICATE-----\n",
+            tlsCrt: "-----BEGIN CERTIFICATE-----\nbm90LXNlY3JldA==\n-----END CERTIFICATE-----\n",
           },
         },
         authorizationServer: {
