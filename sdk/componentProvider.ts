@@ -18,7 +18,7 @@ export const COMPONENTS = [UsageEngineStack];
  * marks them here; generated SDKs then keep them secret on the consumer's side too.
  */
 export const SECRET_OUTPUTS: Readonly<Record<string, readonly string[]>> = {
-  UsageEngineStack: ["chartValues"],
+  UsageEngineStack: ["chartValues", "databaseAdminPassword"],
 };
 
 /** Repository root: holds package.json and the tsconfig.json the analyzer reads (one up from sdk/ and bin/). */

@@ -22,7 +22,8 @@ export interface SystemCredentialsArgs {
   databaseType?: DatabaseType;
   /**
    * Whether the database administrator password is written to `env-secrets` (the chart then
-   * creates the system database). False when the database was pre-created. Default: true.
+   * creates the system database). False when the database was pre-created: `credentials.jdbcUser`
+   * and its passwords are then required. Default: true.
    */
   storeAdminPassword?: boolean;
   /**
@@ -50,6 +51,7 @@ export function resolveSystemCredentialsArgs(args: SystemCredentialsArgs): Syste
   const credentials = resolveCredentials(check, "credentials", args.credentials, {
     databaseType,
     storeAdminPassword: args.storeAdminPassword ?? true,
+    preCreatedBy: "storeAdminPassword",
   });
   check.required("namespace", args.namespace, "the release namespace");
   check.throwIfAny();
@@ -111,10 +113,12 @@ export class SystemCredentials extends pulumi.ComponentResource {
     const keys = credentials.keys;
     this.adminPassword = password("admin");
     this.jdbcUser = pulumi.output(credentials.jdbcUser);
+    // The schema owner as the JDBC user: one database user, one password.
+    const owner = password("mzowner");
     const stringData: Record<string, pulumi.Input<string>> = {
       [keys.jdbcUser]: this.jdbcUser,
-      [keys.jdbc]: password("jdbc"),
-      [keys.mzowner]: password("mzowner"),
+      [keys.jdbc]: credentials.jdbcUserIsOwner ? owner : password("jdbc"),
+      [keys.mzowner]: owner,
       [keys.operator]: password("operator"),
       [keys.keystore]: password("keystore"),
       [keys.key]: password("key"),

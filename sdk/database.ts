@@ -13,7 +13,7 @@ import {
 import { checkTags } from "./args/network";
 import { nameSuffix, suffixed } from "./names";
 import { ingressSecurityGroup, withTags } from "./network";
-import { Checker } from "./validation";
+import { Checker, DATABASE_PASSWORD } from "./validation";
 
 /** SystemDatabase's arguments after resolution. */
 export interface SystemDatabaseSpec {
@@ -35,12 +35,9 @@ export function resolveSystemDatabaseArgs(args: SystemDatabaseArgs): SystemDatab
   check.boolean("protect", args.protect);
   check.throwIfAny();
   if (db.mode !== "rds") throw new Error("unreachable: a non-RDS database was reported above");
-  return {
-    database: db,
-    adminPassword: args.adminPassword,
-    tags: args.tags ?? {},
-    protect: args.protect ?? true,
-  };
+  const adminPassword = check.input("adminPassword", args.adminPassword, DATABASE_PASSWORD);
+  check.throwIfAny();
+  return { database: db, adminPassword, tags: args.tags ?? {}, protect: args.protect ?? true };
 }
 
 export interface SystemDatabaseArgs {

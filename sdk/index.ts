@@ -59,4 +59,4 @@ export { Tls, type TlsArgs } from "./tls";
 export { PreUpgradeSnapshot, type PreUpgradeSnapshotArgs } from "./upgrade";
 export { type FileSystemBackupTarget, UpgradeSteps, type UpgradeStepsArgs } from "./upgradeSteps";
 export { UsageEngineStack } from "./usageEngineStack";
-export { ArgumentError, type ArgumentProblem } from "./validation";
+export { ArgumentError, type ArgumentProblem, DeployTimeArgumentError } from "./validation";

@@ -34,12 +34,19 @@ export type { ChartSourceOptions, UsageEngineStackArgs } from "./args";
 export class UsageEngineStack extends pulumi.ComponentResource {
   /** Namespace of the installation. */
   public readonly namespace: pulumi.Output<string>;
-  /** Helm release name. */
+  /** Helm release name (empty while the release is held: `database.systemDatabaseReady` false). */
   public readonly releaseName: pulumi.Output<string>;
-  /** Helm release status (e.g. `deployed`). */
+  /** Helm release status (e.g. `deployed`; `held` while `database.systemDatabaseReady` is false). */
   public readonly releaseStatus: pulumi.Output<string>;
   /** `host:port` of the system database. */
   public readonly databaseEndpoint: pulumi.Output<string>;
+  /** Administrator user of the database server (the RDS master user), e.g. for DigitalRoute's database tool. */
+  public readonly databaseAdminUser: pulumi.Output<string>;
+  /**
+   * Administrator password of the database server (secret): the RDS master password, or the
+   * external server's when given; empty otherwise.
+   */
+  public readonly databaseAdminPassword: pulumi.Output<string>;
   /** RDS instance identifier (empty for an external database). */
   public readonly databaseInstanceId: pulumi.Output<string>;
   /** EFS file system id (empty unless storage mode is `efs`). */
@@ -81,8 +88,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
   public readonly envSecretsRedacted: pulumi.Output<Record<string, string>>;
   /** The `authorization-server-secrets` keys with markers (empty when the chart creates that Secret). */
   public readonly authorizationServerSecretsRedacted: pulumi.Output<Record<string, string>>;
-  /** The Helm release of the platform. */
-  public readonly release: k8s.helm.v3.Release;
+  /** The Helm release of the platform (undefined while it is held: `database.systemDatabaseReady` false). */
+  public readonly release?: k8s.helm.v3.Release;
   /** The RDS instance (absent with an external database). */
   public readonly databaseInstance?: aws.rds.Instance;
   /** The EFS file system (absent unless storage mode is `efs`). */
@@ -127,17 +134,21 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       { database, storage, backup, ready: [...consumed, access.registry] },
       this,
     );
-    const release = uepeRelease(
-      `${name}-release`,
-      { releaseName: r.releaseName, namespace, chart: r.chart, values },
-      { parent: this, dependsOn: [...consumed, ...(upgrade?.beforeRelease ?? [])] },
-    );
-    upgrade?.startPlatformAfter(release);
+    const release = r.database.systemDatabaseReady
+      ? uepeRelease(
+          `${name}-release`,
+          { releaseName: r.releaseName, namespace, chart: r.chart, values },
+          { parent: this, dependsOn: [...consumed, ...(upgrade?.beforeRelease ?? [])] },
+        )
+      : holdRelease(this);
+    if (release) upgrade?.startPlatformAfter(release);
 
     this.namespace = namespace;
-    this.releaseName = release.name;
-    this.releaseStatus = release.status.status;
+    this.releaseName = release?.name ?? pulumi.output("");
+    this.releaseStatus = release?.status.status ?? pulumi.output(HELD_RELEASE_STATUS);
     this.databaseEndpoint = database.endpoint;
+    this.databaseAdminUser = database.adminUser;
+    this.databaseAdminPassword = databaseAdminPassword(r, secrets.credentials);
     this.databaseInstanceId = database.rds?.instanceId ?? pulumi.output("");
     this.fileSystemId = storage?.fileSystemId ?? pulumi.output("");
     this.accessPointId = storage?.accessPointId ?? pulumi.output("");
@@ -168,6 +179,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       releaseName: this.releaseName,
       releaseStatus: this.releaseStatus,
       databaseEndpoint: this.databaseEndpoint,
+      databaseAdminUser: this.databaseAdminUser,
+      databaseAdminPassword: this.databaseAdminPassword,
       databaseInstanceId: this.databaseInstanceId,
       fileSystemId: this.fileSystemId,
       accessPointId: this.accessPointId,
@@ -195,6 +208,27 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       alarmNames: this.alarmNames,
     });
   }
+}
+
+/** `releaseStatus` while the release waits for a pre-created system database. */
+export const HELD_RELEASE_STATUS = "held";
+
+/**
+ * No release yet: the system database is to be created with DigitalRoute's database tool against
+ * the instance this run creates. Says what to do next.
+ */
+function holdRelease(parent: pulumi.Resource): undefined {
+  pulumi.log.warn(
+    "database.systemDatabaseReady is false: the UEPE release is held. Run DigitalRoute's database tool with the stack outputs databaseEndpoint, databaseAdminUser and databaseAdminPassword, then set database.systemDatabaseReady to true and run pulumi up again (docs/runbooks/pre-created-database.md).",
+    parent,
+  );
+  return undefined;
+}
+
+/** The administrator password the user may need (secret): RDS's master password, or the one given for an external server. */
+function databaseAdminPassword(r: ResolvedStack, credentials: SystemCredentials): pulumi.Output<string> {
+  if (r.database.mode === "rds") return credentials.adminPassword;
+  return pulumi.secret(r.credentials.passwords.admin ?? "");
 }
 
 /** The resources among these that exist. */
@@ -242,6 +276,7 @@ export function systemSecrets(
 export interface DatabaseLayer {
   rds?: SystemDatabase;
   endpoint: pulumi.Output<string>;
+  adminUser: pulumi.Output<string>;
   chart: ChartInputs["database"];
 }
 
@@ -256,6 +291,7 @@ export function systemDatabase(
   if (db.mode === "external")
     return {
       endpoint: pulumi.interpolate`${db.host}:${db.port}`,
+      adminUser: pulumi.output(db.adminUser),
       chart: {
         type: db.type,
         host: db.host,
@@ -273,6 +309,7 @@ export function systemDatabase(
   return {
     rds,
     endpoint: rds.endpoint,
+    adminUser: rds.adminUser,
     chart: {
       type: "postgresql",
       host: rds.address,

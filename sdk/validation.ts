@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import * as semver from "semver";
 import { awsCronWithinWindow, type CronWindow, isKubernetesCron, parseAwsCron } from "./cron";
@@ -28,6 +29,146 @@ export class ArgumentError extends pulumi.InputPropertiesError {
     this.problems = problems;
   }
 }
+
+/**
+ * Thrown at deployment, before any resource that consumes the value is created, when a value
+ * Pulumi only knew then (an Output such as a config secret) breaks an argument rule. Worded like
+ * ArgumentError; a RunError, so the CLI prints the message without a stack trace. Never carries
+ * the value.
+ */
+export class DeployTimeArgumentError extends pulumi.RunError {
+  readonly problems: readonly ArgumentProblem[];
+
+  constructor(component: string, problems: readonly ArgumentProblem[]) {
+    const lines = problems.map((p) => `  - ${p.path}: ${p.message}`);
+    const message = `Invalid ${component} arguments (checked at deployment):\n${lines.join("\n")}`;
+    super(message);
+    this.name = "DeployTimeArgumentError";
+    this.problems = problems;
+    // Pulumi prefixes the message with each internal property it was serializing ("values",
+    // "stringData"), which says nothing to the user; the argument path already says where.
+    Object.defineProperty(this, "message", { get: () => message, set: () => undefined });
+  }
+}
+
+/**
+ * A rule on a string argument, applied to a plain value while arguments are resolved and to an
+ * Output once it resolves. `problem` says what is wrong without quoting the value.
+ */
+export interface InputRule {
+  /** The form that would be accepted. */
+  readonly accepted: string;
+  /** What is wrong with the value, or undefined when it holds. */
+  problem(value: string): string | undefined;
+}
+
+/** The problem a value has under a rule: not a string at all, or what the rule says. */
+function ruleProblem(value: unknown, rule: InputRule, path: string): string | undefined {
+  if (typeof value !== "string") return `${show(value, path)} is not a string`;
+  return rule.problem(value);
+}
+
+/** Characters RDS refuses in a master password: '/', ''', '"', '@' and space. */
+const RDS_FORBIDDEN = /[/'"@ ]/;
+
+/** The database password rules: RDS's for a master password, which JDBC URLs also accept. */
+export const DATABASE_PASSWORD: InputRule = {
+  accepted:
+    "8 to 128 printable ASCII characters without '/', ''', '\"', '@' or space (RDS's master password rules)",
+  problem: (value) => {
+    if (value.length < 8) return "is shorter than 8 characters (value hidden)";
+    if (value.length > 128) return "is longer than 128 characters (value hidden)";
+    if (!/^[\x20-\x7e]*$/.test(value))
+      return "contains a character that is not printable ASCII (value hidden)";
+    if (RDS_FORBIDDEN.test(value))
+      return "contains '/', ''', '\"', '@' or a space, which RDS refuses (value hidden)";
+    return undefined;
+  },
+};
+
+/** Text that must not be empty or only white space (the license, a registry password). */
+export function nonBlank(accepted: string): InputRule {
+  return {
+    accepted,
+    problem: (value) => (value.trim() === "" ? "is empty or only white space (value hidden)" : undefined),
+  };
+}
+
+/** The license key: any text, but not empty or only white space. */
+export const LICENSE_KEY = nonBlank("the license key text DigitalRoute issued (secret)");
+
+/** Long-term (AKIA) or temporary (ASIA) AWS access key id. */
+export const ACCESS_KEY_ID: InputRule = {
+  accepted: "AKIA or ASIA followed by 16 upper-case letters or digits, 20 characters in all",
+  problem: (value) =>
+    AWS_ACCESS_KEY_ID.test(value) ? undefined : "is not shaped like an AWS access key id (value hidden)",
+};
+
+/** An AWS secret access key: 40 characters of base64's alphabet. */
+export const SECRET_ACCESS_KEY: InputRule = {
+  accepted: "40 characters of letters, digits, '/' and '+'",
+  problem: (value) =>
+    /^[A-Za-z0-9/+]{40}$/.test(value)
+      ? undefined
+      : "is not shaped like an AWS secret access key (value hidden)",
+};
+
+/**
+ * A file given base64-encoded (`base64 -w0 keystore.jks`): white space is ignored, the rest must
+ * decode; `problem` is what is said when it does not.
+ */
+export function base64File(accepted: string, problem = "is not base64 (value hidden)"): InputRule {
+  return {
+    accepted,
+    problem: (value) => (isBase64(value.replace(/\s/g, "")) ? undefined : problem),
+  };
+}
+
+/** Each PEM block's body: base64 lines after any `Name: value` headers (legacy encrypted keys). */
+const PEM_BLOCKS = /-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)-----END [A-Z0-9 ]+-----/g;
+
+/** Whether every PEM block in the text has a body that decodes as base64. */
+function pemBodiesDecode(text: string): boolean {
+  const bodies = [...text.matchAll(PEM_BLOCKS)].map((m) =>
+    m[1]
+      .split(/\r?\n/)
+      .filter((line) => !line.includes(":"))
+      .join("")
+      .replace(/\s/g, ""),
+  );
+  return bodies.length > 0 && bodies.every(isBase64);
+}
+
+/** Text in PEM blocks that `pattern` recognises (a certificate, a private key), each of which decodes. */
+export function pemBlock(accepted: string, pattern: RegExp): InputRule {
+  return {
+    accepted,
+    problem: (value) => {
+      if (!pattern.test(value.trim())) return "is not in the expected format (value hidden)";
+      return pemBodiesDecode(value)
+        ? undefined
+        : "is not in the expected format: a PEM body does not decode as base64 (value hidden)";
+    },
+  };
+}
+
+/** A DNS host name: letters, digits and '-' in labels of at most 63, 253 characters in all. */
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/;
+
+/** A database server: a host name or an IP address, nothing around it. */
+export const DATABASE_HOST: InputRule = {
+  accepted: "a host name or IP address without scheme, port or path, such as db.example.com or 10.0.1.5",
+  problem: (value) => {
+    const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+    if (isIP(value) !== 0 || HOST_NAME.test(value)) return undefined;
+    if (value.trim() !== value) return `${shown} has white space around it`;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return `${shown} has a scheme`;
+    if (value.includes("/")) return `${shown} has a path`;
+    if (/:\d+$/.test(value)) return `${shown} has a port (give it as port)`;
+    return `${shown} is not a host name or IP address`;
+  },
+};
 
 /** A value Pulumi will only know at deployment time; checks that need the value skip it. */
 export function isUnknown(value: unknown): boolean {
@@ -148,6 +289,42 @@ export class Checker {
     if (typeof value === "string" && value.length >= 4) this.secrets.add(value);
     if (typeof value !== "string" || value.length === 0)
       this.fail(path, "is not a non-empty string (value hidden)", accepted);
+  }
+
+  /**
+   * Applies `rule` to an argument: a plain value now (recording a problem), an Output or Promise
+   * once it resolves. Returns the value to hand on: for an Output, one that rejects with a
+   * DeployTimeArgumentError instead of resolving when the rule is broken, so no resource that
+   * consumes it is created. An Output still unknown in a preview passes.
+   */
+  input(path: string, value: pulumi.Input<string>, rule: InputRule): pulumi.Input<string>;
+  input(
+    path: string,
+    value: pulumi.Input<string> | undefined,
+    rule: InputRule,
+  ): pulumi.Input<string> | undefined;
+  input(
+    path: string,
+    value: pulumi.Input<string> | undefined,
+    rule: InputRule,
+  ): pulumi.Input<string> | undefined {
+    if (value === undefined) return value;
+    if (!isUnknown(value)) {
+      if (typeof value === "string" && value.length >= 4 && isSecretPath(path)) this.secrets.add(value);
+      const problem = ruleProblem(value, rule, path);
+      // A value already reported here (e.g. as missing) is not reported twice.
+      if (problem !== undefined && !this.problems.some((p) => p.path === path))
+        this.fail(path, problem, rule.accepted);
+      return value;
+    }
+    const component = this.component;
+    return pulumi.output(value).apply((resolved) => {
+      const problem = ruleProblem(resolved, rule, path);
+      if (problem === undefined) return resolved;
+      throw new DeployTimeArgumentError(component, [
+        { path, message: `${problem}; expected ${rule.accepted}` },
+      ]);
+    });
   }
 
   pattern(path: string, value: unknown, re: RegExp, accepted: string): void {
@@ -336,17 +513,6 @@ export class Checker {
   /** An AWS region name such as eu-west-1. */
   awsRegion(path: string, value: unknown): void {
     this.pattern(path, value, AWS_REGION, "an AWS region such as eu-west-1");
-  }
-
-  /** An AWS access key id: AKIA or ASIA and 16 upper-case letters or digits. Never echoed. */
-  awsAccessKeyId(path: string, value: unknown): void {
-    if (!this.present(value)) return;
-    if (typeof value !== "string" || !AWS_ACCESS_KEY_ID.test(value))
-      this.fail(
-        path,
-        "is not shaped like an AWS access key id (value hidden)",
-        "AKIA or ASIA followed by 16 upper-case letters or digits, 20 characters in all",
-      );
   }
 
   /** A Kubernetes CronJob schedule (five fields), parsed with cron-parser. */

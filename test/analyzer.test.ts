@@ -190,7 +190,7 @@ describe("package schema (multi-language)", function () {
       if (await pulumi.isSecret(stack[name])) secretAtRunTime.push(name);
     const marked = Object.keys(properties).filter((k) => properties[k].secret);
     assert.deepEqual(marked.sort(), secretAtRunTime.sort());
-    assert.deepEqual(SECRET_OUTPUTS.UsageEngineStack, ["chartValues"]);
+    assert.deepEqual(SECRET_OUTPUTS.UsageEngineStack, ["chartValues", "databaseAdminPassword"]);
   });
 
   it("is committed as schema.json, up to date with the code", () => {

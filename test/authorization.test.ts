@@ -78,9 +78,9 @@ describe("AuthorizationServerSecrets", () => {
     await deploy();
     const passwords = ofType(PASSWORD);
     const management = passwords.find((p) => p.name.includes("management-api"));
-    const jdbc = passwords.find((p) => p.name.includes("jdbc"));
-    assert.ok(management && jdbc);
-    assert.deepEqual(management.inputs, jdbc.inputs);
+    const owner = passwords.find((p) => p.name.includes("mzowner"));
+    assert.ok(management && owner);
+    assert.deepEqual(management.inputs, owner.inputs);
     assert.doesNotMatch(stringData(authorizationSecret()).managementApiPassword, /[/@"'\s:]/);
   });
 

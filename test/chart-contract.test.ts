@@ -19,7 +19,7 @@ import {
   walkSecrets,
   walkValues,
 } from "../tools/chart-contract";
-import { defaultArgs, deploy } from "./fixtures";
+import { defaultArgs, deploy, KEYSTORE_PASSWORDS } from "./fixtures";
 import { recorded, resetMocks } from "./harness";
 import { SCENARIOS, type Scenario } from "./scenarios";
 
@@ -43,6 +43,7 @@ const CONTRACT_SCENARIOS: Scenario[] = [
             tlsCrt: pulumi.secret(PEM_CRT),
           },
         },
+        credentials: { passwords: KEYSTORE_PASSWORDS },
         registry: {
           source: "mirror",
           repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/usage-engine-private-edition",

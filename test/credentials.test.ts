@@ -92,7 +92,14 @@ describe("SystemCredentials: env-secrets keys", () => {
     assert.ok(keys.includes("oraclePassword"));
     assert.ok(!keys.includes("postgresqlPassword"));
     resetMocks();
-    keys = Object.keys(stringData(await credentials({ storeAdminPassword: false })));
+    keys = Object.keys(
+      stringData(
+        await credentials({
+          storeAdminPassword: false,
+          credentials: { jdbcUser: "mzowner", passwords: { mzowner: "Owner-Pass-1a2b" } },
+        }),
+      ),
+    );
     for (const admin of ["postgresqlPassword", "oraclePassword", "saphanaPassword"])
       assert.ok(!keys.includes(admin), `${admin} written for a pre-created database`);
   });

@@ -140,7 +140,14 @@ describe("the installation's data key", () => {
         defaultArgs({
           network: undefined,
           storage: { mode: "none" },
-          database: { mode: "external", external: { type: "postgresql", host: "db.internal.example.com" } },
+          database: {
+            mode: "external",
+            external: {
+              type: "postgresql",
+              host: "db.internal.example.com",
+              adminPassword: "Admin-Pass-9e8d",
+            },
+          },
         }),
       );
       assert.equal(ofType(KEY).length, 0);

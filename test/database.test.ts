@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type ArgumentError, SystemDatabase, type SystemDatabaseArgs, UsageEngineStack } from "../sdk";
-import { assertRejected, captureWarnings, defaultArgs, deploy, NETWORK } from "./fixtures";
+import { assertRejected, defaultArgs, deploy, NETWORK } from "./fixtures";
 import {
   at,
   constructedWith,
@@ -349,27 +349,41 @@ describe("SystemDatabase", () => {
       );
     });
 
-    it("external without an admin password: warns that the generated one cannot work", async () => {
-      const { messages: warnings, restore } = captureWarnings();
-      try {
-        await deploy(
-          defaultArgs({
-            network: undefined,
-            storage: { mode: "none" },
-            database: { mode: "external", external: { type: "postgresql", host: "db.internal.example.com" } },
-          }),
-        );
-      } finally {
-        restore();
-      }
-      assert.ok(
-        warnings.some((w) => w.startsWith("database.external.adminPassword is not set")),
-        warnings.join("\n"),
+    it("external without an admin password while the chart creates the database: refused, naming both places", async () => {
+      await assertRejected(
+        defaultArgs({
+          network: undefined,
+          storage: { mode: "none" },
+          database: { mode: "external", external: { type: "postgresql", host: "db.internal.example.com" } },
+        }),
+        "database.external.adminPassword",
+        /^is required when the chart creates the system database \(database\.createSystemDatabase true\): it signs in to your database server as postgres, whose password a generated one cannot match; expected the server's administrator password \(secret\) here or as credentials\.passwords\.admin, or database\.createSystemDatabase false/,
       );
     });
 
+    it("external without an admin password and a pre-created database: accepted, nothing to sign in with", async () => {
+      await deploy(
+        defaultArgs({
+          network: undefined,
+          storage: { mode: "none" },
+          database: {
+            mode: "external",
+            createSystemDatabase: false,
+            external: { type: "postgresql", host: "db.internal.example.com" },
+          },
+          credentials: { jdbcUser: "mzowner", passwords: { mzowner: pulumi.secret("Owner-Pass-1a2b") } },
+        }),
+      );
+      assert.equal(envSecretsData().postgresqlPassword, undefined);
+    });
+
     it("createSystemDatabase false: no admin password in env-secrets, the chart is told not to create it", async () => {
-      await deploy(defaultArgs({ database: { createSystemDatabase: false } }));
+      await deploy(
+        defaultArgs({
+          database: { createSystemDatabase: false, systemDatabaseReady: true },
+          credentials: { jdbcUser: "mzowner", passwords: { mzowner: pulumi.secret("Owner-Pass-1a2b") } },
+        }),
+      );
       const data = envSecretsData();
       for (const key of ["postgresqlPassword", "oraclePassword", "saphanaPassword"])
         assert.equal(data[key], undefined, `${key} stored although the database exists`);

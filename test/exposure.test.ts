@@ -6,7 +6,7 @@ import {
   UsageEngineStack,
   type UsageEngineStackArgs,
 } from "../sdk";
-import { captureWarnings, defaultArgs, deploy } from "./fixtures";
+import { captureWarnings, defaultArgs, deploy, KEYSTORE_PASSWORDS } from "./fixtures";
 import { ACCOUNT, at, ofType, one, REGION, recorded, resetMocks, resolved, settle } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -125,6 +125,7 @@ describe("Exposure", () => {
     const { values } = await stackWith({
       exposure: { domain: "uepe.example.com", ingress: { enabled: true } },
       tls: { mode: "secret", existingSecretName: "uepe-cert" },
+      credentials: { passwords: KEYSTORE_PASSWORDS },
     });
     assert.equal(at(values, "ingress.tls.secretName"), "uepe-cert");
     assert.equal(at(values, "ingress.annotations"), undefined);

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, UsageEngineStack, type UsageEngineStackArgs } from "../sdk";
+import { DeployTimeArgumentError } from "../sdk/validation";
 import {
   type Recorded,
   type RecordedOutputs,
@@ -15,6 +16,9 @@ import { listenWarnings } from "./setup";
 export const LICENSE = "UEPE-LICENSE-7f3e9c2a-d41b-4b8e-9a51-license-text";
 export const ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 export const SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+/** Passwords of a keystore the user brings (`tls.mode` "secret"): required, never generated. */
+export const KEYSTORE_PASSWORDS = { keystore: "Keystore-Pass-5e6f7a", key: "Private-Key-Pass-6f7a8b" };
 
 export const NETWORK = {
   vpcId: "vpc-0a1b2c3d4e5f60718",
@@ -105,6 +109,43 @@ export async function assertConstructionRejected(
   assert.ok(problem, `no problem at ${path}: ${error.message}`);
   assert.match(problem.message, message);
   assert.equal(recorded.length, 0, "a resource was registered before validation failed");
+  return error;
+}
+
+/**
+ * Runs `construct` (a component given Output values that break a rule checked at deployment) and
+ * expects the deployment to fail with a DeployTimeArgumentError naming `path` with `message`, as
+ * a real program would (the failed registrations surface as unhandled rejections). Checks that no
+ * UEPE release was registered. Returns the error for further assertions.
+ */
+export async function assertDeployRejected(
+  construct: () => unknown,
+  path: string,
+  message: RegExp,
+): Promise<DeployTimeArgumentError> {
+  const failures: unknown[] = [];
+  const listen = (e: unknown) => failures.push(e);
+  process.on("unhandledRejection", listen);
+  try {
+    construct();
+    await settle();
+    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    process.off("unhandledRejection", listen);
+  }
+  const errors = failures.filter((e) => e instanceof DeployTimeArgumentError);
+  const error = errors.find((e) => e.problems.some((p) => p.path === path));
+  assert.ok(
+    error,
+    `no deploy-time problem at ${path}: ${failures.map(String).join("\n") || "nothing failed"}`,
+  );
+  const problem = error.problems.find((p) => p.path === path);
+  assert.match(problem?.message ?? "", message);
+  assert.equal(
+    recorded.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name.endsWith("-release")).length,
+    0,
+    "the UEPE release was registered although a deploy-time check failed",
+  );
   return error;
 }
 

@@ -197,8 +197,8 @@ describe("change review", () => {
     it("hands out the release, the RDS instance, the file system and both security groups", async () => {
       resetMocks();
       const stack = await deploy();
+      assert.ok(stack.release && stack.databaseInstance && stack.fileSystem);
       assert.equal(await resolved(stack.release.name), "uepe");
-      assert.ok(stack.databaseInstance && stack.fileSystem);
       assert.equal(
         await resolved(stack.databaseInstance.identifier),
         await resolved(stack.databaseInstanceId),

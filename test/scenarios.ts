@@ -1,5 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import type { UsageEngineStackArgs } from "../sdk";
-import { defaultArgs } from "./fixtures";
+import { defaultArgs, KEYSTORE_PASSWORDS } from "./fixtures";
 
 /** Syntactically valid certificate material (the package checks the form, never the content). */
 const PEM_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
@@ -37,7 +38,14 @@ export const SCENARIOS: Scenario[] = [
         createNamespace: false,
         namespace: "platform",
         storage: { mode: "existingClaim", existingClaim: "uepe-shared" },
-        database: { mode: "external", external: { type: "oracle", host: "oracle.internal.example.com" } },
+        database: {
+          mode: "external",
+          external: {
+            type: "oracle",
+            host: "oracle.internal.example.com",
+            adminPassword: pulumi.secret("Oracle-Admin-Pass-3c4d"),
+          },
+        },
         backup: { enabled: false },
       }),
   },
@@ -73,6 +81,7 @@ export const SCENARIOS: Scenario[] = [
     args: () =>
       defaultArgs({
         tls: { mode: "secret", existingSecretName: "uepe-tls" },
+        credentials: { passwords: KEYSTORE_PASSWORDS },
         storage: { mode: "none" },
         database: {
           kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
@@ -103,6 +112,7 @@ export const SCENARIOS: Scenario[] = [
           },
         },
         tls: { mode: "secret", secret: { keystoreJks: KEYSTORE, tlsKey: PEM_KEY, tlsCrt: PEM_CERTIFICATE } },
+        credentials: { passwords: KEYSTORE_PASSWORDS },
         authorizationServer: {
           jwt: { keystore: KEYSTORE, keyPassword: "jwt-key-Pw-1", keystorePassword: "jwt-ks-Pw-2" },
         },

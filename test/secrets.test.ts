@@ -29,7 +29,7 @@ const EXTERNAL_ADMIN_PASSWORD = "given-external-admin-Pw-7a8b9c0d1e2f";
 /** Certificate material and other secrets the newer arguments take. */
 const MATERIAL = {
   keystoreJks: Buffer.from("given-platform-keystore-jks-bytes-0c1d2e3f").toString("base64"),
-  tlsKey: "-----BEGIN PRIVATE KEY-----\ngiven-tls-private-key-1d2e3f4a\n-----END PRIVATE KEY-----\n",
+  tlsKey: "-----BEGIN PRIVATE KEY-----\ngivenTlsPrivateKey1d2e3f4aXY\n-----END PRIVATE KEY-----\n",
   managementApiPassword: "given-mgmt-api-Pw-2e3f4a5b6c7d",
   jwtKeystore: Buffer.from("given-jwt-keystore-bytes-3f4a5b6c").toString("base64"),
   jwtKeyPassword: "given-jwt-key-Pw-4a5b6c7d8e9f",
@@ -68,7 +68,11 @@ const SCENARIOS: Scenario[] = [
   { title: "default stack", args: () => defaultArgs(), given: DR_KEYS },
   {
     title: "prod stack with every password given",
-    args: () => defaultArgs({ database: { profile: "prod" }, credentials: { passwords: secretPasswords() } }),
+    args: () =>
+      defaultArgs({
+        database: { profile: "prod" },
+        credentials: { jdbcUser: "uepe_app", passwords: secretPasswords() },
+      }),
     given: [...DR_KEYS, ...givenPasswords(["jdbc", "mzowner", "admin", "operator", "keystore", "key"])],
   },
   {
@@ -80,7 +84,7 @@ const SCENARIOS: Scenario[] = [
           secret: {
             keystoreJks: pulumi.secret(MATERIAL.keystoreJks),
             tlsKey: pulumi.secret(MATERIAL.tlsKey),
-            tlsCrt: "-----BEGIN CERTIFICATE-----\nnot-secret\n-----END CERTIFICATE-----\n",
+            tlsCrt: "-----BEGIN CERTIFICATE-----\nbm90LXNlY3JldA==\n-----END CERTIFICATE-----\n",
           },
         },
         authorizationServer: {
@@ -91,7 +95,11 @@ const SCENARIOS: Scenario[] = [
             keystorePassword: pulumi.secret(MATERIAL.jwtKeystorePassword),
           },
         },
-        credentials: { passwords: secretPasswords(), extra: { smtpPassword: pulumi.secret(MATERIAL.extra) } },
+        credentials: {
+          jdbcUser: "uepe_app",
+          passwords: secretPasswords(),
+          extra: { smtpPassword: pulumi.secret(MATERIAL.extra) },
+        },
       }),
     given: [
       ...DR_KEYS,
@@ -266,7 +274,7 @@ describe("secret hygiene", () => {
     resetMocks();
     await deploy(
       defaultArgs({
-        credentials: { passwords: secretPasswords() },
+        credentials: { jdbcUser: "uepe_app", passwords: secretPasswords() },
         authorizationServer: { managementApiPassword: pulumi.secret("given-management-api-Pw-9c0d1e2f3a4b") },
       }),
     );

@@ -16,7 +16,7 @@ recordNoPromiseStacks();
 export const KNOWN_WARNINGS: RegExp[] = [
   /tls\.issuer\.type is selfSigned: browsers and the Desktop client will not trust the certificate/,
   /tls\.mode is disabled: the platform serves plain HTTP/,
-  /database\.external\.adminPassword is not set: env-secrets gets a generated administrator password/,
+  /database\.systemDatabaseReady is false: the UEPE release is held/,
   /serviceType is ClusterIP: the Desktop client's TCP \d+ is reachable only inside the cluster/,
   /cert-manager is not installed by this component: annotate its service account with/,
 ];

@@ -170,7 +170,11 @@ describe("UsageEngineStack", () => {
   describe("bad input", () => {
     const cases: [string, () => Parameters<typeof defaultArgs>[0] | object, RegExp][] = [
       ["missing version", () => ({ version: undefined }), /version: is required/],
-      ["non-semver version", () => ({ version: "4.2" }), /version: "4\.2" is not a semantic version/],
+      [
+        "non-semver version",
+        () => ({ version: "4.2" }),
+        /version: "4\.2" is not a plain MAJOR\.MINOR\.PATCH version/,
+      ],
       ["missing license", () => ({ licenseKey: undefined }), /licenseKey: is required/],
       ["missing network with RDS", () => ({ network: undefined }), /network: is required/],
       [
@@ -197,7 +201,14 @@ describe("UsageEngineStack", () => {
         defaultArgs({
           network: undefined,
           storage: { mode: "none" },
-          database: { mode: "external", external: { type: "postgresql", host: "db.internal.example.com" } },
+          database: {
+            mode: "external",
+            external: {
+              type: "postgresql",
+              host: "db.internal.example.com",
+              adminPassword: "Admin-Pass-9e8d",
+            },
+          },
         }),
       );
       assert.equal(ofType("aws:rds/instance:Instance").length, 0);

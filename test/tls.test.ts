@@ -4,7 +4,7 @@ import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issue
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { ArgumentError, Tls, type TlsArgs, type TlsOptions, UsageEngineStack } from "../sdk";
-import { captureWarnings, defaultArgs, deploy } from "./fixtures";
+import { captureWarnings, defaultArgs, deploy, KEYSTORE_PASSWORDS } from "./fixtures";
 import {
   ACCOUNT,
   at,
@@ -25,8 +25,8 @@ const CUSTOM = "kubernetes:cert-manager.io/v1:";
 const ZONE = "Z0123456789ABCDEFGHIJ";
 const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
 const PEM_KEY =
-  "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-planted-key\n-----END PRIVATE KEY-----\n";
-const PEM_CRT = "-----BEGIN CERTIFICATE-----\nMIIDazCCAlOgAwIBAgIUplanted-crt\n-----END CERTIFICATE-----\n";
+  "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCplantedKey00\n-----END PRIVATE KEY-----\n";
+const PEM_CRT = "-----BEGIN CERTIFICATE-----\nMIIDazCCAlOgAwIBAgIUplantedCrt00\n-----END CERTIFICATE-----\n";
 const KEYSTORE = Buffer.from("planted-keystore-bytes").toString("base64");
 
 /** Runs a Tls part alone under the mocks and waits for every registration. */
@@ -347,12 +347,13 @@ describe("Tls", () => {
             mode: "secret",
             secret: { name: "platform-tls", keystoreJks: KEYSTORE, tlsKey: PEM_KEY, tlsCrt: PEM_CRT },
           },
+          credentials: { passwords: KEYSTORE_PASSWORDS },
         }),
       );
       const values = one(RELEASE, "uepe-release").inputs.values;
       assert.equal(at(values, "platform.tls.cert.secret.name"), "platform-tls");
       const text = JSON.stringify(values);
-      for (const planted of ["planted-key", "planted-crt", KEYSTORE]) assert.ok(!text.includes(planted));
+      for (const planted of ["plantedKey00", "plantedCrt00", KEYSTORE]) assert.ok(!text.includes(planted));
       assert.equal(ofType(RELEASE).length, 1, "no cert-manager in secret mode");
     });
 
@@ -563,7 +564,7 @@ describe("Tls", () => {
             const line = err.message.split("\n").find((l) => l.startsWith(`  - ${c.path}: `));
             assert.ok(line, `no problem reported for ${c.path} in:\n${err.message}`);
             assert.match(line, c.problem);
-            for (const planted of ["planted-key", "planted-crt", KEYSTORE])
+            for (const planted of ["plantedKey00", "plantedCrt00", KEYSTORE])
               assert.ok(!err.message.includes(planted));
             return true;
           },

@@ -192,7 +192,7 @@ describe("upgrades", () => {
     it("takes no snapshot of an external database, and refuses to be asked for one", async () => {
       const external = {
         mode: "external" as const,
-        external: { type: "postgresql" as const, host: "db.example.com" },
+        external: { type: "postgresql" as const, host: "db.example.com", adminPassword: "Admin-Pass-9e8d" },
       };
       const none = await evaluate(defaultArgs({ ...TO_420, database: external }));
       assert.equal(find(none, SNAPSHOT).length, 0);
@@ -339,7 +339,9 @@ describe("upgrades", () => {
     });
 
     it("accepts the keys for a chart version that still has them, and null (which drops a key)", async () => {
-      await evaluate(defaultArgs({ version: "3.3.0", values: { suspend: { crontab: "0 2 * * *" } } }));
+      await evaluate(
+        defaultArgs({ chart: { version: "3.3.0" }, values: { suspend: { crontab: "0 2 * * *" } } }),
+      );
       assert.ok(recorded.length > 0);
       await evaluate(defaultArgs({ values: { jmx: { remote: null }, mzOperator: { enabled: true } } }));
       assert.ok(recorded.length > 0);
@@ -347,7 +349,7 @@ describe("upgrades", () => {
 
     it("checks the chart version that is installed when the chart source overrides it", async () => {
       const err = await rejected(
-        defaultArgs({ version: "3.3.0", chart: { version: "4.0.0" }, values: { jmx: { remote: true } } }),
+        defaultArgs({ version: "4.2.0", chart: { version: "4.0.0" }, values: { jmx: { remote: true } } }),
       );
       assert.match(
         err.message,

@@ -41,13 +41,17 @@ const longLabel = (n: number) => "a".repeat(n);
 const CASES: BadInput[] = [
   // top level
   { patch: { version: undefined }, path: "version", problem: "is required" },
-  { patch: { version: "4.2" }, path: "version", problem: '"4\\.2" is not a semantic version' },
+  {
+    patch: { version: "4.2" },
+    path: "version",
+    problem: '"4\\.2" is not a plain MAJOR\\.MINOR\\.PATCH version',
+  },
   { patch: { version: 42 }, path: "version", problem: "42 is not a string" },
   { patch: { licenseKey: undefined }, path: "licenseKey", problem: "is required" },
   {
     patch: { licenseKey: 12345 },
     path: "licenseKey",
-    problem: "is not a non-empty string \\(value hidden\\)",
+    problem: "the given value \\(hidden\\) is not a string",
   },
   { patch: { namespace: "UEPE_ns" }, path: "namespace", problem: '"UEPE_ns" is not a valid name' },
   {
@@ -425,17 +429,17 @@ const CASES: BadInput[] = [
   {
     patch: { credentials: { passwords: { jdbc: `${PLANTED}/x` } } },
     path: "credentials.passwords.jdbc",
-    problem: "contains a character RDS or JDBC URLs reject \\(value hidden\\)",
+    problem: "contains '/', ''', '\"', '@' or a space, which RDS refuses \\(value hidden\\)",
   },
   {
     patch: { credentials: { passwords: { operator: `${PLANTED} x` } } },
     path: "credentials.passwords.operator",
-    problem: "contains a character RDS or JDBC URLs reject",
+    problem: "contains '/', ''', '\"', '@' or a space, which RDS refuses",
   },
   {
     patch: { credentials: { passwords: { admin: "" } } },
     path: "credentials.passwords.admin",
-    problem: "is not a non-empty string \\(value hidden\\)",
+    problem: "is shorter than 8 characters \\(value hidden\\)",
   },
   {
     patch: { credentials: { passwords: { admni: PLANTED } } },

@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import * as semver from "semver";
 import { parse as parseYaml } from "yaml";
 import { UsageEngineStack, type UsageEngineStackArgs } from "../sdk";
+import { MINIMUM_VERSION } from "../sdk/args/stack";
 import { CHART_NAME, REMOVED_VALUES, type RemovedValue } from "../sdk/chart/contract";
 import { ArgumentError } from "../sdk/validation";
 import {
@@ -121,8 +122,10 @@ export function stackArgs(options: Options): UsageEngineStackArgs {
   const file = options.argsFile ? readYamlMapping(options.argsFile, "args file") : {};
   const args = { ...quickstartArgs(), ...file } as UsageEngineStackArgs;
   if (options.version !== undefined) {
-    args.version = options.version;
-    if (args.chart?.version !== undefined) args.chart = { ...args.chart, version: options.version };
+    // The stack deploys UEPE 4.x; an older chart is evaluated as a chart source override.
+    if (semver.gte(options.version, MINIMUM_VERSION)) args.version = options.version;
+    if (args.chart?.version !== undefined || args.version !== options.version)
+      args.chart = { ...args.chart, version: options.version };
   }
   return args;
 }

@@ -367,6 +367,21 @@ function keyPolicyProblem(policy: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * RDS's rules for a PostgreSQL master password (CreateDBInstance): 8 to 128 printable ASCII
+ * characters, none of '/', ''', '"', '@' or space. A restore from a snapshot sends none.
+ */
+function masterPasswordProblem(inputs: State): string | undefined {
+  const password = unwrapSecrets(inputs.password);
+  if (password === undefined && inputs.snapshotIdentifier !== undefined) return undefined;
+  if (inputs.manageMasterUserPassword === true) return undefined;
+  if (typeof password !== "string" || password.length < 8 || password.length > 128)
+    return "InvalidParameterValue: The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters or longer than 128.";
+  if (!/^[\x20-\x7e]+$/.test(password) || /[/'"@ ]/.test(password))
+    return "InvalidParameterValue: The parameter MasterUserPassword is not a valid password. Only printable ASCII characters besides '/', '@', '\"', ' ' may be used.";
+  return undefined;
+}
+
 interface PlanRule {
   ruleName?: string;
   startWindow?: number;
@@ -423,6 +438,8 @@ const rules: Record<string, Rule> = {
     for (const field of ["identifier", "finalSnapshotIdentifier"])
       if (inputs[field] !== undefined && !RDS_IDENTIFIER.test(String(inputs[field])))
         return `InvalidParameterValue: ${field} ${inputs[field]} must be 1-63 lower-case letters, digits or single hyphens, start with a letter and not end with a hyphen`;
+    const password = masterPasswordProblem(inputs);
+    if (password !== undefined) return password;
     if (inputs.kmsKeyId !== undefined && inputs.storageEncrypted !== true)
       return "InvalidParameterCombination: a KmsKeyId requires StorageEncrypted";
     if (inputs.performanceInsightsKmsKeyId !== undefined && inputs.performanceInsightsEnabled !== true)

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { type Checker, isBase64 } from "../validation";
+import { base64File, type Checker } from "../validation";
 import { keyList } from "./keys";
 
 /** The key pair the authorization server signs its JWT access tokens with. */
@@ -79,12 +79,6 @@ function checkAuthorizationServer(
   for (const key of ["keystore", "keyPassword", "keystorePassword"] as const)
     if (check.required(`${path}.jwt.${key}`, jwt[key], "a non-empty string (secret)"))
       check.secret(`${path}.jwt.${key}`, jwt[key]);
-  if (typeof jwt.keystore === "string" && !isBase64(stripWhitespace(jwt.keystore)))
-    check.fail(
-      `${path}.jwt.keystore`,
-      "is not base64 (value hidden)",
-      "the keystore file's content, base64-encoded, e.g. the output of `base64 -i jwt.jks`",
-    );
   check.secret(`${path}.jwt.keyId`, jwt.keyId, "the key pair's alias in the keystore");
 }
 
@@ -99,6 +93,11 @@ export type AuthorizationSpec =
       jwt?: Required<JwtKeystoreOptions>;
     };
 
+/** The JWT keystore file, base64-encoded: it must decode. */
+const JWT_KEYSTORE = base64File(
+  "the keystore file's content, base64-encoded, e.g. the output of `base64 -i jwt.jks`",
+);
+
 export function resolveAuthorizationServer(
   check: Checker,
   path: string,
@@ -111,6 +110,12 @@ export function resolveAuthorizationServer(
     createSecret: true,
     managementApiUsername: o.managementApiUsername ?? DEFAULT_MANAGEMENT_API_USERNAME,
     managementApiPassword: o.managementApiPassword,
-    jwt: o.jwt ? { ...o.jwt, keyId: o.jwt.keyId ?? DEFAULT_JWT_KEY_ID } : undefined,
+    jwt: o.jwt
+      ? {
+          ...o.jwt,
+          keystore: check.input(`${path}.jwt.keystore`, o.jwt.keystore, JWT_KEYSTORE),
+          keyId: o.jwt.keyId ?? DEFAULT_JWT_KEY_ID,
+        }
+      : undefined,
   };
 }

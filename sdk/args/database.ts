@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseType } from "../chart/contract";
-import type { Checker } from "../validation";
+import { type Checker, DATABASE_HOST } from "../validation";
 import { keyList } from "./keys";
 import { checkNetwork, type NetworkOptions } from "./network";
 
@@ -15,7 +15,7 @@ export type DatabaseProfile = (typeof DatabaseProfile)[keyof typeof DatabaseProf
 export interface ExternalDatabaseOptions {
   /** Database engine. */
   type: DatabaseType;
-  /** Host name of the database server. */
+  /** Host name or IP address of the database server, without scheme, port or path. */
   host: pulumi.Input<string>;
   /** Port. Default: 5432 (postgresql), 1521 (oracle), 30015 (saphana). */
   port?: number;
@@ -26,8 +26,8 @@ export interface ExternalDatabaseOptions {
   /**
    * Administrator password (secret), stored in `env-secrets` under the key of `type` so the chart
    * can create the system database; may instead be given as `credentials.passwords.admin`, and is
-   * refused when `createSystemDatabase` is false. Default: none (a generated password is stored and
-   * a warning printed: it only works if you set it on the server).
+   * refused when `createSystemDatabase` is false. Required (here or there) when the chart creates
+   * the system database. Default: none.
    */
   adminPassword?: pulumi.Input<string>;
 }
@@ -44,6 +44,16 @@ export interface DatabaseOptions {
    * administrator password is then not stored in `env-secrets`. Default: true.
    */
   createSystemDatabase?: boolean;
+  /**
+   * With a pre-created system database: whether it exists, so the release may install. `false`
+   * creates the data layer and holds the release (no UEPE release is installed) while you run
+   * DigitalRoute's database tool against the stack's `databaseEndpoint`, `databaseAdminUser` and
+   * `databaseAdminPassword` outputs; then `true` installs (see docs/runbooks/pre-created-database.md).
+   * Never set it back to `false` on an installed stack: that uninstalls the release. Required with
+   * `mode` `rds`, `createSystemDatabase` false and no `snapshotIdentifier`; refused with
+   * `createSystemDatabase` true. Default: true.
+   */
+  systemDatabaseReady?: boolean;
   /**
    * RDS instance identifier: lower-case letters, digits and single hyphens, starting with a letter,
    * at most 63 characters; used as given, so keep it unique in the account and region. Change it
@@ -174,8 +184,7 @@ function checkExternal(check: Checker, path: string, external: ExternalDatabaseO
   if (!check.knownKeys(path, external, EXTERNAL_KEYS)) return;
   if (check.required(`${path}.type`, external.type, "postgresql, oracle or saphana"))
     check.oneOf(`${path}.type`, external.type, ["postgresql", "oracle", "saphana"]);
-  if (check.required(`${path}.host`, external.host, "the database host name"))
-    check.string(`${path}.host`, external.host);
+  check.required(`${path}.host`, external.host, "the database host name");
   check.integer(`${path}.port`, external.port, 1, 65535);
   check.pattern(
     `${path}.name`,
@@ -294,6 +303,8 @@ export interface RdsDatabaseSpec extends ProfileDefaults {
   mode: "rds";
   profile: DatabaseProfile;
   createSystemDatabase: boolean;
+  /** False: the system database is yet to be created with the database tool; the release waits. */
+  systemDatabaseReady: boolean;
   /** Undefined: derived from the component name. */
   identifier?: string;
   engineVersion: string;
@@ -314,6 +325,8 @@ export interface RdsDatabaseSpec extends ProfileDefaults {
 export interface ExternalDatabaseSpec {
   mode: "external";
   createSystemDatabase: boolean;
+  /** False: the system database is yet to be created with the database tool; the release waits. */
+  systemDatabaseReady: boolean;
   type: DatabaseType;
   host: pulumi.Input<string>;
   port: number;
@@ -353,6 +366,7 @@ const RDS_KEYS = [
 const DATABASE_KEYS = keyList<DatabaseOptions>({
   mode: true,
   createSystemDatabase: true,
+  systemDatabaseReady: true,
   external: true,
   profile: true,
   identifier: true,
@@ -396,6 +410,7 @@ export function resolveDatabase(
   check.oneOf(`${path}.mode`, mode, ["rds", "external"]);
   check.boolean(`${path}.createSystemDatabase`, o.createSystemDatabase);
   const createSystemDatabase = o.createSystemDatabase ?? true;
+  checkSystemDatabaseReady(check, path, o, mode);
   if (mode === "external") return resolveExternal(check, path, o, createSystemDatabase);
   if (o.external !== undefined)
     check.fail(
@@ -404,6 +419,31 @@ export function resolveDatabase(
       'database.mode: "external" or no external block',
     );
   return resolveRds(check, path, o, createSystemDatabase, network);
+}
+
+/**
+ * A pre-created system database on an RDS instance the package creates cannot exist before the
+ * instance does: the user says which of the two `pulumi up` runs this is. A restored snapshot
+ * already holds it.
+ */
+function checkSystemDatabaseReady(check: Checker, path: string, o: DatabaseOptions, mode: string): void {
+  check.boolean(`${path}.systemDatabaseReady`, o.systemDatabaseReady);
+  const where = `${path}.systemDatabaseReady`;
+  if (o.createSystemDatabase !== false) {
+    if (o.systemDatabaseReady !== undefined)
+      check.fail(
+        where,
+        "only applies with createSystemDatabase false",
+        `no ${where}, or ${path}.createSystemDatabase false`,
+      );
+    return;
+  }
+  if (mode === "rds" && o.snapshotIdentifier === undefined && o.systemDatabaseReady === undefined)
+    check.fail(
+      where,
+      "is required with an RDS instance and a pre-created system database: the schema can only be created once the instance exists",
+      "false on the first pulumi up (creates the instance and holds the release), then true once DigitalRoute's database tool has run (docs/runbooks/pre-created-database.md)",
+    );
 }
 
 function resolveExternal(
@@ -421,8 +461,9 @@ function resolveExternal(
   return {
     mode: "external",
     createSystemDatabase,
+    systemDatabaseReady: o.systemDatabaseReady ?? true,
     type,
-    host: e?.host ?? "",
+    host: check.input(`${path}.external.host`, e?.host, DATABASE_HOST) ?? "",
     port: e?.port ?? EXTERNAL_DATABASE_PORTS[type] ?? EXTERNAL_DATABASE_PORTS.postgresql,
     name: e?.name ?? SYSTEM_DATABASE_NAME,
     adminUser: e?.adminUser ?? RDS_ADMIN_USER,
@@ -444,6 +485,7 @@ function resolveRds(
     mode: "rds",
     profile,
     createSystemDatabase,
+    systemDatabaseReady: o.systemDatabaseReady ?? true,
     identifier: o.identifier,
     instanceClass: o.instanceClass ?? defaults.instanceClass,
     engineVersion: o.engineVersion ?? DEFAULT_ENGINE_VERSION,

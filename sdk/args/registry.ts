@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { DIGITALROUTE_ECR_REGION, DIGITALROUTE_IMAGE_NAME, digitalrouteRegistry } from "../chart/contract";
 import { isKubernetesCron, longestCronGapHours } from "../cron";
-import type { Checker } from "../validation";
+import { ACCESS_KEY_ID, type Checker, nonBlank, SECRET_ACCESS_KEY } from "../validation";
 import { keyList } from "./keys";
 
 /** Where the UEPE images are pulled from. */
@@ -148,7 +148,8 @@ const MIRROR_ONLY = [
   "username",
   "password",
 ] as const satisfies readonly (keyof RegistryOptions)[];
-const SECRET_ACCESS_KEY = /^[A-Za-z0-9/+]{40}$/;
+/** The mirror's password: any text the registry accepts, but not empty. */
+const MIRROR_PASSWORD = nonBlank("the mirror's password (secret), together with username");
 const REGISTRY_SERVER = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d{1,5})?$/;
 
 /** Validates `registry` (at `path`) and applies defaults; problems go to `check`. */
@@ -175,11 +176,17 @@ export function resolveRegistry(
 
 function resolveDigitalRoute(check: Checker, path: string, o: RegistryOptions): DigitalRouteRegistrySpec {
   const region = o.region ?? DIGITALROUTE_ECR_REGION;
+  check.required(`${path}.accessKeyId`, o.accessKeyId, "the access key id DigitalRoute issued (secret)");
+  check.required(
+    `${path}.secretAccessKey`,
+    o.secretAccessKey,
+    "the secret access key DigitalRoute issued (secret)",
+  );
   const resolved: DigitalRouteRegistrySpec = {
     source: "digitalroute",
     region,
-    accessKeyId: o.accessKeyId ?? "",
-    secretAccessKey: o.secretAccessKey ?? "",
+    accessKeyId: check.input(`${path}.accessKeyId`, o.accessKeyId, ACCESS_KEY_ID) ?? "",
+    secretAccessKey: check.input(`${path}.secretAccessKey`, o.secretAccessKey, SECRET_ACCESS_KEY) ?? "",
     pullSecretName: o.pullSecretName ?? DEFAULT_PULL_SECRET_NAME,
     server: digitalrouteRegistry(region),
     imageRepository:
@@ -191,16 +198,6 @@ function resolveDigitalRoute(check: Checker, path: string, o: RegistryOptions): 
     kubectlImage: o.kubectlImage ?? DEFAULT_KUBECTL_IMAGE,
   };
   check.awsRegion(`${path}.region`, resolved.region);
-  if (check.required(`${path}.accessKeyId`, o.accessKeyId, "the access key id DigitalRoute issued (secret)"))
-    check.awsAccessKeyId(`${path}.accessKeyId`, o.accessKeyId);
-  if (
-    check.required(
-      `${path}.secretAccessKey`,
-      o.secretAccessKey,
-      "the secret access key DigitalRoute issued (secret)",
-    )
-  )
-    checkSecretAccessKey(check, `${path}.secretAccessKey`, o.secretAccessKey);
   checkRefreshSchedule(check, `${path}.refreshSchedule`, resolved.refreshSchedule);
   check.image(`${path}.awsCliImage`, o.awsCliImage);
   check.image(`${path}.kubectlImage`, o.kubectlImage);
@@ -212,7 +209,6 @@ function resolveMirror(check: Checker, path: string, o: RegistryOptions): Mirror
   if (withCredentials) {
     check.required(`${path}.username`, o.username, "the mirror's user, together with password");
     check.required(`${path}.password`, o.password, "the mirror's password (secret), together with username");
-    check.secret(`${path}.password`, o.password);
   } else if (o.server !== undefined) {
     check.fail(
       `${path}.server`,
@@ -230,22 +226,12 @@ function resolveMirror(check: Checker, path: string, o: RegistryOptions): Mirror
         name: o.pullSecretName ?? DEFAULT_PULL_SECRET_NAME,
         server: o.server ?? registryHost(repository),
         username: o.username ?? "",
-        password: o.password ?? "",
+        password: check.input(`${path}.password`, o.password, MIRROR_PASSWORD) ?? "",
       }
     : o.pullSecretName !== undefined
       ? { kind: "existing", name: o.pullSecretName }
       : { kind: "none" };
   return { source: "mirror", imageRepository: repository, pullSecret };
-}
-
-function checkSecretAccessKey(check: Checker, path: string, value: unknown): void {
-  if (typeof value === "string" && !SECRET_ACCESS_KEY.test(value))
-    check.fail(
-      path,
-      "is not shaped like an AWS secret access key (value hidden)",
-      "40 characters of letters, digits, '/' and '+'",
-    );
-  else check.secret(path, value);
 }
 
 function checkRefreshSchedule(check: Checker, path: string, schedule: unknown): void {

@@ -1,8 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
+import * as semver from "semver";
 import { CHART_NAME, CHART_REPOSITORY, checkRemovedValues } from "../chart/contract";
 import type { Values } from "../chart/values";
 import type { ReleaseChart } from "../release";
-import { Checker } from "../validation";
+import { Checker, LICENSE_KEY } from "../validation";
 import {
   type AlarmsOptions,
   type AlarmsSpec,
@@ -20,6 +21,7 @@ import {
   applyExternalAdminPassword,
   type CredentialsOptions,
   type CredentialsSpec,
+  requireKeystorePasswords,
   resolveCredentials,
 } from "./credentials";
 import { type DatabaseOptions, type DatabaseSpec, databaseType, resolveDatabase } from "./database";
@@ -42,11 +44,11 @@ export interface ChartSourceOptions {
 }
 
 export interface UsageEngineStackArgs {
-  /** UEPE version: the chart version and the image tag, e.g. `4.2.0`. */
+  /** UEPE version: the chart version and the image tag, plain `MAJOR.MINOR.PATCH`, 4.0.0 or later (the package targets UEPE 4.x), e.g. `4.2.0`. */
   version: string;
-  /** License key text issued by DigitalRoute for this version; always treated as a secret. */
+  /** License key text issued by DigitalRoute for this version; always treated as a secret; not empty (an Output is checked at deployment). */
   licenseKey: pulumi.Input<string>;
-  /** Namespace of the installation. Default: `uepe`. */
+  /** Namespace of the installation; not `kube-system`, `kube-public`, `kube-node-lease` or `default`. Default: `uepe`. */
   namespace?: string;
   /** Helm release name. Default: `uepe`. */
   releaseName?: string;
@@ -160,14 +162,34 @@ function checkChartSource(check: Checker, path: string, chart: ChartSourceOption
   check.semver(`${path}.version`, chart.version);
 }
 
+/** Namespaces Kubernetes creates and uses itself: an installation never goes there. */
+export const SYSTEM_NAMESPACES: readonly string[] = [
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  "default",
+];
+/** The oldest UEPE version the package deploys: it targets the 4.x chart and Secrets. */
+export const MINIMUM_VERSION = "4.0.0";
+
+/** `version` is the chart version and the image tag: exactly MAJOR.MINOR.PATCH, 4.0.0 or later. */
+function checkVersion(check: Checker, path: string, version: unknown): void {
+  const accepted = `a plain UEPE version MAJOR.MINOR.PATCH such as 4.2.0, at least ${MINIMUM_VERSION} (the package targets UEPE 4.x)`;
+  if (!check.string(path, version, accepted) || version === "") return;
+  if (!/^\d+\.\d+\.\d+$/.test(version))
+    check.fail(path, `${JSON.stringify(version)} is not a plain MAJOR.MINOR.PATCH version`, accepted);
+  else if (semver.lt(version, MINIMUM_VERSION))
+    check.fail(path, `${version} is older than ${MINIMUM_VERSION}`, accepted);
+}
+
 /** Validates every argument and applies defaults; throws one error listing all problems. */
 export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   const check = new Checker("UsageEngineStack");
   if (!check.knownKeys("", args, STACK_KEYS)) check.throwIfAny();
   check.required("version", args.version, "a UEPE version such as 4.2.0");
-  check.semver("version", args.version);
+  checkVersion(check, "version", args.version);
   check.required("licenseKey", args.licenseKey, "the license key text (secret)");
-  check.secret("licenseKey", args.licenseKey);
+  const licenseKey = check.input("licenseKey", args.licenseKey, LICENSE_KEY);
   const network = { path: "network", value: args.network };
   const database = resolveDatabase(check, "database", args.database, network);
   const storage = resolveStorage(check, "storage", args.storage, network);
@@ -175,13 +197,11 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   const credentials = resolveCredentials(check, "credentials", args.credentials, {
     databaseType: databaseType(database),
     storeAdminPassword: database.createSystemDatabase,
+    preCreatedBy: "database.createSystemDatabase",
   });
-  const adminWarning = applyExternalAdminPassword(
-    check,
-    { database: "database", credentials: "credentials" },
-    database,
-    credentials,
-  );
+  const paths = { database: "database", credentials: "credentials", tls: "tls" };
+  applyExternalAdminPassword(check, paths, database, credentials);
+  requireKeystorePasswords(check, paths, tls.mode, credentials);
   const backup = resolveBackup(check, "backup", args.backup);
   const registry = resolveRegistry(check, "registry", args.registry);
   const chart = {
@@ -191,7 +211,7 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   };
   const resolved: ResolvedStack = {
     version: args.version,
-    licenseKey: args.licenseKey,
+    licenseKey,
     namespace: args.namespace ?? "uepe",
     releaseName: args.releaseName ?? "uepe",
     createNamespace: args.createNamespace ?? true,
@@ -223,9 +243,21 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
       alarmsEnabled(undefined, database.mode === "rds" ? database.profile : undefined),
     ),
     protectData: args.protectData ?? true,
-    warnings: adminWarning ? [adminWarning] : [],
+    warnings: [],
   };
   check.rfc1123Label("namespace", resolved.namespace);
+  if (SYSTEM_NAMESPACES.includes(resolved.namespace))
+    check.fail(
+      "namespace",
+      `"${resolved.namespace}" is a namespace Kubernetes keeps for itself`,
+      `a namespace of the installation's own, such as "uepe" (not ${SYSTEM_NAMESPACES.join(", ")})`,
+    );
+  if (!database.systemDatabaseReady && resolved.upgrade.kind === "upgrade")
+    check.fail(
+      "database.systemDatabaseReady",
+      "is false, which holds the release, while upgrade.fromVersion asks to upgrade an installed one",
+      "systemDatabaseReady true for an upgrade",
+    );
   check.rfc1123Label("releaseName", resolved.releaseName, 53);
   check.boolean("createNamespace", args.createNamespace);
   check.boolean("protectData", args.protectData);

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CERT_MANAGER_CHART } from "../addons";
 import { TLS_SECRET_KEYS } from "../chart/contract";
 import type { Values } from "../chart/values";
-import { type Checker, isBase64 } from "../validation";
+import { base64File, type Checker, type InputRule, pemBlock } from "../validation";
 import {
   type AwsIdentityOptions,
   checkHostedZoneId,
@@ -52,7 +52,7 @@ export interface IssuerOptions {
 export interface TlsSecretOptions {
   /** Name of the Secret. Default: `uepe-tls`. */
   name?: string;
-  /** The JKS keystore, base64-encoded (`base64 -w0 keystore.jks`); its passwords are the env-secrets keystore/key passwords. */
+  /** The JKS keystore, base64-encoded (`base64 -w0 keystore.jks`); give its passwords as `credentials.passwords.keystore` and `.key` (required). */
   keystoreJks: pulumi.Input<string>;
   /** PEM private key (`tls.key`). */
   tlsKey: pulumi.Input<string>;
@@ -205,32 +205,36 @@ function resolveIssuer(check: Checker, path: string, o: IssuerOptions, enforce: 
   };
 }
 
-function checkSecretMaterial(check: Checker, path: string, secret: TlsSecretOptions): void {
-  if (!check.knownKeys(path, secret, SECRET_KEYS)) return;
+/** The Secret's material, each value checked (Outputs at deployment): base64 keystore, PEM key and certificate. */
+function checkSecretMaterial(
+  check: Checker,
+  path: string,
+  secret: TlsSecretOptions,
+): Pick<TlsSecretOptions, "keystoreJks" | "tlsKey" | "tlsCrt"> {
+  const checked = { keystoreJks: secret.keystoreJks, tlsKey: secret.tlsKey, tlsCrt: secret.tlsCrt };
+  if (!check.knownKeys(path, secret, SECRET_KEYS)) return checked;
   check.rfc1123Subdomain(`${path}.name`, secret.name);
-  const material: [keyof TlsSecretOptions, string, (text: string) => boolean, string][] = [
-    ["keystoreJks", TLS_SECRET_KEYS.keystore, isBase64, "the base64-encoded JKS keystore"],
+  const material: [keyof typeof checked, string, InputRule][] = [
+    [
+      "keystoreJks",
+      TLS_SECRET_KEYS.keystore,
+      base64File("the base64-encoded JKS keystore", "is not in the expected format (value hidden)"),
+    ],
     [
       "tlsKey",
       TLS_SECRET_KEYS.key,
-      (text) => PEM_PRIVATE_KEY.test(text),
-      "a PEM private key (-----BEGIN PRIVATE KEY-----)",
+      pemBlock("a PEM private key (-----BEGIN PRIVATE KEY-----)", PEM_PRIVATE_KEY),
     ],
     [
       "tlsCrt",
       TLS_SECRET_KEYS.certificate,
-      (text) => PEM_CERTIFICATE.test(text),
-      "a PEM certificate (-----BEGIN CERTIFICATE-----)",
+      pemBlock("a PEM certificate (-----BEGIN CERTIFICATE-----)", PEM_CERTIFICATE),
     ],
   ];
-  for (const [key, secretKey, valid, accepted] of material) {
-    const value = secret[key];
-    if (!check.required(`${path}.${key}`, value, `${accepted}, stored as ${secretKey}`)) continue;
-    check.secret(`${path}.${key}`, value, accepted);
-    // Values are secret: say what is wrong without ever showing them.
-    if (typeof value === "string" && value.length > 0 && !valid(value.trim()))
-      check.fail(`${path}.${key}`, "is not in the expected format (value hidden)", accepted);
-  }
+  for (const [key, secretKey, rule] of material)
+    if (check.required(`${path}.${key}`, secret[key], `${rule.accepted}, stored as ${secretKey}`))
+      checked[key] = check.input(`${path}.${key}`, secret[key], rule);
+  return checked;
 }
 
 function resolveTlsSecret(check: Checker, path: string, o: TlsOptions): TlsSecretSpec {
@@ -247,14 +251,8 @@ function resolveTlsSecret(check: Checker, path: string, o: TlsOptions): TlsSecre
       "a Secret with keystore.jks, tls.key and tls.crt, or tls.secret { keystoreJks, tlsKey, tlsCrt }",
     );
   if (o.secret === undefined) return { source: "existing", name: o.existingSecretName ?? "" };
-  checkSecretMaterial(check, `${path}.secret`, o.secret);
-  return {
-    source: "material",
-    name: o.secret.name ?? DEFAULT_TLS_SECRET_NAME,
-    keystoreJks: o.secret.keystoreJks,
-    tlsKey: o.secret.tlsKey,
-    tlsCrt: o.secret.tlsCrt,
-  };
+  const material = checkSecretMaterial(check, `${path}.secret`, o.secret);
+  return { source: "material", name: o.secret.name ?? DEFAULT_TLS_SECRET_NAME, ...material };
 }
 
 export function resolveTls(check: Checker, path: string, options: TlsOptions | undefined): TlsSpec {

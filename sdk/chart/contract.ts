@@ -240,7 +240,7 @@ export const SECRET_KEYS = {
   jdbcUser: {
     secret: ENV_SECRETS_NAME,
     key: "jdbcUser",
-    feed: "credentials.jdbcUser or mzowner",
+    feed: "credentials.jdbcUser or mzowner (this default user name is unverified)",
     evidence: "verified",
     source: PREPARATIONS_42,
   },
