@@ -141,7 +141,9 @@ describe("change review", () => {
       for (const value of Object.values(base.env)) assert.match(value, MARKER);
       assert.deepEqual(Object.keys(base.env), Object.keys(base.env).sort());
       const after = await views(
-        defaultArgs({ credentials: { passwords: { jdbc: pulumi.secret("given-jdbc-Pw-77aa88bb") } } }),
+        defaultArgs({
+          credentials: { passwords: { operator: pulumi.secret("given-operator-Pw-77aa88bb") } },
+        }),
       );
       const changed = Object.keys(base.env).filter((k) => base.env[k] !== after.env[k]);
       assert.equal(changed.length, 1, `changed: ${changed.join(", ")}`);
@@ -220,7 +222,14 @@ describe("change review", () => {
         defaultArgs({
           network: undefined,
           storage: { mode: "none" },
-          database: { mode: "external", external: { type: "postgresql", host: "db.internal.example.com" } },
+          database: {
+            mode: "external",
+            external: {
+              type: "postgresql",
+              host: "db.internal.example.com",
+              adminPassword: pulumi.secret("server-Admin-Pw-1234"),
+            },
+          },
         }),
       );
       assert.equal(stack.databaseInstance, undefined);
