@@ -453,13 +453,39 @@ function kubernetesModel(name: string, inputs: State): { id: string; state: Stat
   return { id, state: { ...inputs, metadata } };
 }
 
+/** Helm releases installed in the mocked cluster, as `namespace/name`. */
+const helmReleases = new Set<string>();
+/** Cluster-scoped cert-manager objects in the mocked cluster, as `kind/name`. */
+const clusterObjects = new Set<string>();
+
+/**
+ * What the cluster says to a second install of what must exist once: Helm refuses a release name
+ * already in use in its namespace (two installations each installing cert-manager), and the API
+ * server a cluster-scoped object that already exists (two ClusterIssuers of one name).
+ */
+function clusterRefusal(type: string, name: string, inputs: State): string | undefined {
+  if (type === "kubernetes:helm.sh/v3:Release") {
+    const key = `${inputs.namespace ?? "default"}/${inputs.name ?? name}`;
+    if (helmReleases.has(key)) return `Helm: cannot re-use a name that is still in use (release ${key})`;
+    helmReleases.add(key);
+  }
+  if (type === "kubernetes:cert-manager.io/v1:ClusterIssuer") {
+    const metadata = (inputs.metadata as State | undefined) ?? {};
+    if (metadata.name === undefined) return undefined;
+    const key = `ClusterIssuer/${metadata.name}`;
+    if (clusterObjects.has(key)) return `clusterissuers.cert-manager.io "${metadata.name}" already exists`;
+    clusterObjects.add(key);
+  }
+  return undefined;
+}
+
 /** What AWS would answer a create of `type` with these inputs: the refusal, or undefined when accepted. */
 export function refusalOf(type: string, inputs: State): string | undefined {
   return rules[type]?.(inputs);
 }
 
 function respond(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
-  const problem = refusalOf(args.type, args.inputs);
+  const problem = refusalOf(args.type, args.inputs) ?? clusterRefusal(args.type, args.name, args.inputs);
   if (problem !== undefined) {
     refused.push({ type: args.type, name: args.name, message: problem });
     throw new Error(problem);
@@ -641,6 +667,8 @@ export function resetMocks(options: { preview?: boolean; stack?: string; project
   recordedOutputs.length = 0;
   refused.length = 0;
   aliases.clear();
+  helmReleases.clear();
+  clusterObjects.clear();
   seq = 0;
   for (const key of Object.keys(delays)) delete delays[key];
   for (const key of Object.keys(subnetZones)) delete subnetZones[key];
