@@ -192,7 +192,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
   public readonly externalDnsReleaseNames: pulumi.Output<string[]>;
   /** ARN of the IAM role cert-manager uses for Route 53 (empty unless one was created). */
   public readonly route53RoleArn: pulumi.Output<string>;
-  /** ARN of the IAM role of the EFS CSI driver (empty unless one was created). */
+  /** ARN of the IAM role of the EFS CSI driver's controller (its node daemon has a role of its own; empty unless created). */
   public readonly efsCsiDriverRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -365,12 +365,11 @@ export class ClusterAddons extends pulumi.ComponentResource {
         this,
       ),
     );
-    const irsa = efs.identity.mode === "irsa";
-    const values: Values = {};
-    if (irsa)
-      values.controller = { serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: roles[0]?.role.arn } } };
-    if (irsa)
-      values.node = { serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: roles[1]?.role.arn } } };
+    const annotated = (role: WorkloadRole | undefined) => ({
+      serviceAccount: { annotations: { [IRSA_ROLE_ANNOTATION]: role?.role.arn } },
+    });
+    const values: Values =
+      efs.identity.mode === "irsa" ? { controller: annotated(roles[0]), node: annotated(roles[1]) } : {};
     addonRelease(`${name}-efs-csi-driver`, EFS_CSI_DRIVER_CHART, efs.version, deepMerge(values, efs.values), {
       parent: this,
       dependsOn: roles.flatMap((role) => role?.ready ?? []),
