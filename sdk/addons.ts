@@ -3,12 +3,19 @@ import type * as pulumi from "@pulumi/pulumi";
 import { releaseSettings } from "./release";
 
 /**
- * The companion charts the package can install, pinned. Bump a pin in its own change, after
- * reading the chart's release notes, and keep it overridable (`certManagerVersion`,
- * `ingressNginx.version`, `externalDns.version`).
+ * The cluster add-ons ClusterAddons installs, each pinned to one chart version and overridable
+ * (`certManager.version`, `ingressNginx.version`, `externalDns.version`, `efsCsiDriver.version`).
+ *
+ * Bump policy: a pin stays on a release line its project still supports. cert-manager supports
+ * each minor until the second minor after it ships (1.21 until 1.23): move to the newest patch of
+ * the newest supported minor at least once per cert-manager minor release, and at once for a
+ * security patch. Bump one add-on per change, after reading its release notes and upgrade guide
+ * (CRD and values changes), and say in CHANGELOG.md what a user's cluster gets.
  */
 export interface AddonChart {
   chart: string;
+  /** Helm release name. Default: the chart name. */
+  release?: string;
   repository: string;
   version: string;
   namespace: string;
@@ -17,7 +24,7 @@ export interface AddonChart {
 export const CERT_MANAGER_CHART = {
   chart: "cert-manager",
   repository: "https://charts.jetstack.io",
-  version: "v1.19.1",
+  version: "v1.21.2",
   namespace: "cert-manager",
   /** The chart names its controller's service account after the release. */
   serviceAccount: "cert-manager",
@@ -41,6 +48,17 @@ export const EXTERNAL_DNS_CHART = {
   serviceAccount: "external-dns",
 } as const satisfies AddonChart & { serviceAccount: string };
 
+export const EFS_CSI_DRIVER_CHART = {
+  chart: "aws-efs-csi-driver",
+  repository: "https://kubernetes-sigs.github.io/aws-efs-csi-driver",
+  version: "4.4.1",
+  /** Where AWS's installation guide puts the driver, next to the other storage drivers. */
+  namespace: "kube-system",
+  /** The chart's service accounts: the controller (access points) and the node daemon (mounts). */
+  controllerServiceAccount: "efs-csi-controller-sa",
+  nodeServiceAccount: "efs-csi-node-sa",
+} as const satisfies AddonChart & { controllerServiceAccount: string; nodeServiceAccount: string };
+
 /** An add-on's own chart is small and starts in minutes; ten leaves room for image pulls. */
 export const ADDON_TIMEOUT_SECONDS = 600;
 
@@ -55,7 +73,7 @@ export function addonRelease(
   return new k8s.helm.v3.Release(
     name,
     {
-      name: chart.chart,
+      name: chart.release ?? chart.chart,
       chart: chart.chart,
       version,
       repositoryOpts: { repo: chart.repository },

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { main } from "@pulumi/pulumi/provider";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { ClusterAddons } from "./clusterAddons";
 import { UsageEngineStack } from "./usageEngineStack";
 import { isSecretPath } from "./validation";
 
@@ -11,7 +12,7 @@ import { isSecretPath } from "./validation";
 export const PACKAGE_NAME = "usage-engine";
 
 /** Components other languages get through `pulumi package add`. */
-export const COMPONENTS = [UsageEngineStack];
+export const COMPONENTS = [UsageEngineStack, ClusterAddons];
 
 /**
  * Outputs that are secret at run time. The analyzer cannot see `pulumi.secret()`, so the schema

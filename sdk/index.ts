@@ -7,13 +7,17 @@ export {
 } from "./alarms";
 export {
   AcmeChallenge,
-  type AddonChartOptions,
   type AlarmsOptions,
   type AuthorizationServerOptions,
   AwsIdentityMode,
   type AwsIdentityOptions,
   type BackupOptions,
+  type CertManagerOptions,
   type ChartSourceOptions,
+  type ClusterExternalDnsOptions,
+  type ClusterIdentityOptions,
+  type ClusterIssuerOptions,
+  ClusterIssuerType,
   type ColdBackupWindow,
   type CredentialKeyNames,
   type CredentialPasswords,
@@ -21,10 +25,11 @@ export {
   DatabaseMode,
   type DatabaseOptions,
   DatabaseProfile,
+  type EfsCsiDriverOptions,
   EfsTransition,
   type ExposureOptions,
   type ExternalDatabaseOptions,
-  type ExternalDnsOptions,
+  type IngressNginxOptions,
   type IngressOptions,
   IssuerKind,
   type IssuerOptions,
@@ -49,6 +54,7 @@ export {
 export { AuthorizationServerSecrets, type AuthorizationServerSecretsArgs } from "./authorization";
 export { BackupPlan, type BackupPlanArgs } from "./backup";
 export { DatabaseType } from "./chart/contract";
+export { ClusterAddons, type ClusterAddonsArgs } from "./clusterAddons";
 export { SystemCredentials, type SystemCredentialsArgs } from "./credentials";
 export { SystemDatabase, type SystemDatabaseArgs } from "./database";
 export { DataKey, type DataKeyArgs, DataKeyService } from "./dataKey";

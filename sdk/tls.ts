@@ -1,8 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { addonRelease, CERT_MANAGER_CHART } from "./addons";
-import { type IssuerSpec, resolveTls, type Tags, type TlsOptions, type TlsSpec, Validated } from "./args";
+import { CERT_MANAGER_CHART } from "./addons";
+import {
+  checkIssuerReference,
+  type IssuerSpec,
+  resolveTls,
+  type Tags,
+  type TlsOptions,
+  type TlsSpec,
+  Validated,
+} from "./args";
 import { IRSA_ROLE_ANNOTATION, workloadRole } from "./awsIdentity";
 import { TLS_SECRET_KEYS } from "./chart/contract";
 import { deepMerge, type Values } from "./chart/values";
@@ -47,10 +55,18 @@ export function resolveTlsArgs(args: TlsArgs): TlsPartSpec {
   };
 }
 
-/** cert-manager chart values: CRDs installed and kept, the Route 53 role on its service account (IRSA). */
-export function certManagerValues(roleArn: pulumi.Input<string> | undefined, userValues: Values): Values {
+/**
+ * cert-manager chart values: CRDs installed and kept, the Route 53 role on its service account
+ * (IRSA), and `--issuer-ambient-credentials` when namespaced Issuers may use that role.
+ */
+export function certManagerValues(
+  roleArn: pulumi.Input<string> | undefined,
+  userValues: Values,
+  options: { issuerAmbientCredentials?: boolean } = {},
+): Values {
   const values: Values = { crds: { enabled: true, keep: true } };
   if (roleArn !== undefined) values.serviceAccount = { annotations: { [IRSA_ROLE_ANNOTATION]: roleArn } };
+  if (options.issuerAmbientCredentials) values.extraArgs = ["--issuer-ambient-credentials"];
   return deepMerge(values, userValues);
 }
 
@@ -123,10 +139,29 @@ export function issuerObject(i: IssuerObjectInputs): k8s.apiextensions.CustomRes
 type CertManagerTls = Extract<TlsSpec, { mode: "certManager" }>;
 
 /**
- * Platform TLS. `certManager`: installs cert-manager (CRDs included), then creates the issuer
- * the chart's Certificate refers to. The issuer depends on the cert-manager release, whose
- * post-install check waits for the webhook, so it is never submitted to a webhook that is not
- * serving. `secret`: uses or creates the Secret with keystore.jks, tls.key and tls.crt.
+ * An issuer reference whose kind or name may be Outputs: checked once known (a bad value fails
+ * the deployment before the release that consumes it), with the plan-time checks' wording.
+ */
+export function checkedIssuerReference(
+  path: string,
+  kind: pulumi.Input<string>,
+  name: pulumi.Input<string>,
+): { kind: pulumi.Output<string>; name: pulumi.Output<string> } {
+  const checked = pulumi.all([kind, name]).apply(([k, n]) => {
+    const check = new Checker("Tls");
+    check.required(`${path}.name`, n, "the name of your issuer");
+    checkIssuerReference(check, path, k, n);
+    check.throwIfAny();
+    return { kind: k, name: n };
+  });
+  return { kind: checked.kind, name: checked.name };
+}
+
+/**
+ * Platform TLS. `certManager`: creates the issuer the chart's Certificate refers to, or refers to
+ * an existing one (ClusterAddons' ClusterIssuer); cert-manager must already run in the cluster
+ * (ClusterAddons installs it once per cluster, webhook ready before its issuer).
+ * `secret`: uses or creates the Secret with keystore.jks, tls.key and tls.crt.
  */
 export class Tls extends pulumi.ComponentResource {
   /** Issuer kind the chart refers to (empty unless `mode` is `certManager`). */
@@ -196,6 +231,11 @@ export class Tls extends pulumi.ComponentResource {
     spec: TlsPartSpec,
   ): { kind: pulumi.Output<string>; name: pulumi.Output<string>; roleArn: pulumi.Output<string> } {
     const issuer = tls.issuer;
+    if (issuer.type === "existing")
+      return {
+        ...checkedIssuerReference("tls.issuer", issuer.kind, issuer.name),
+        roleArn: pulumi.output(""),
+      };
     const dns01 =
       issuer.type === "acme" && issuer.challenge.type === "route53Dns01" ? issuer.challenge : undefined;
     const role = dns01
@@ -214,25 +254,12 @@ export class Tls extends pulumi.ComponentResource {
           this,
         )
       : undefined;
-    const irsa = dns01?.identity.mode === "irsa";
-    if (role && irsa && !tls.installCertManager)
+    if (role && dns01?.identity.mode === "irsa")
       pulumi.log.warn(
-        `cert-manager is not installed by this component: annotate its service account with ${IRSA_ROLE_ANNOTATION}=<route53RoleArn> so it can use the created role.`,
+        `cert-manager is not installed by this component: annotate its service account with ${IRSA_ROLE_ANNOTATION}=<route53RoleArn> so it can use the created role (or use ClusterAddons' ClusterIssuer, whose role it sets).`,
         this,
       );
-    const certManager = tls.installCertManager
-      ? addonRelease(
-          `${name}-cert-manager`,
-          CERT_MANAGER_CHART,
-          tls.certManagerVersion,
-          certManagerValues(irsa ? role?.role.arn : undefined, tls.certManagerValues),
-          // Pod Identity credentials are injected when a pod starts: the association comes first.
-          { parent: this, dependsOn: role?.ready ?? [] },
-        )
-      : undefined;
     const roleArn = role?.role.arn ?? pulumi.output("");
-    if (issuer.type === "existing")
-      return { kind: pulumi.output(issuer.kind), name: pulumi.output(issuer.name), roleArn };
     if (issuer.type === "selfSigned")
       pulumi.log.warn(
         "tls.issuer.type is selfSigned: browsers and the Desktop client will not trust the certificate; use it for testing only.",
@@ -246,12 +273,11 @@ export class Tls extends pulumi.ComponentResource {
       ingressClassName: spec.ingressClassName,
       route53Region: dns01 ? (dns01.region ?? aws.getRegionOutput({}, { parent: this }).region) : undefined,
     });
-    const created = new k8s.apiextensions.CustomResource(
-      `${name}-issuer`,
-      object,
-      // The release's hooks finish only when the webhook answers; the issuer waits for them.
-      { parent: this, dependsOn: certManager ? [certManager] : [] },
-    );
+    // Pod Identity credentials reach cert-manager's pods only once the association exists.
+    const created = new k8s.apiextensions.CustomResource(`${name}-issuer`, object, {
+      parent: this,
+      dependsOn: role?.ready ?? [],
+    });
     return { kind: pulumi.output(issuer.kind), name: created.metadata.name, roleArn };
   }
 }

@@ -433,11 +433,7 @@ export function platformAccess(
       }),
       { parent },
     ),
-    exposure: new Exposure(
-      `${name}-exposure`,
-      new Validated({ exposure: r.exposure, ownerId: `${r.namespace}-${r.releaseName}`, tags: r.tags }),
-      { parent },
-    ),
+    exposure: new Exposure(`${name}-exposure`, new Validated({ exposure: r.exposure }), { parent }),
     registry: new RegistryAccess(`${name}-registry`, new Validated({ registry: r.registry, namespace }), {
       parent,
     }),

@@ -13,7 +13,7 @@ import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { finishSchema, packageRoot, SECRET_OUTPUTS, UsageEngineProvider } from "../sdk/componentProvider";
 import { committedSchema, formatSchema } from "../tools/schema";
-import { defaultArgs, deploy } from "./fixtures";
+import { captureWarnings, defaultArgs, deploy } from "./fixtures";
 import { recorded, resetMocks, resolved, settle } from "./harness";
 
 const TOKEN = "usage-engine:index:UsageEngineStack";
@@ -122,9 +122,29 @@ describe("package schema (multi-language)", function () {
     assert.match(JSON.stringify(schema), /Default: `0 \*\/8 \* \* \*`/);
   });
 
-  it("has the UsageEngineStack component under its fixed token", () => {
-    assert.deepEqual(Object.keys(schema.resources), [TOKEN]);
+  it("has the UsageEngineStack and ClusterAddons components under their fixed tokens", () => {
+    assert.deepEqual(Object.keys(schema.resources).sort(), ["usage-engine:index:ClusterAddons", TOKEN]);
     assert.equal(schema.resources[TOKEN].isComponent, true);
+    assert.equal(schema.resources["usage-engine:index:ClusterAddons"].isComponent, true);
+  });
+
+  it("ClusterAddons outputs what installations consume, and an existing issuer takes them as strings", () => {
+    const addons = schema.resources["usage-engine:index:ClusterAddons"];
+    for (const output of ["issuerKind", "issuerName", "ingressClassName", "ingressControllerServiceName"])
+      assert.equal(addons.properties[output]?.type, "string", `${output} missing`);
+    for (const arg of [
+      "certManager",
+      "issuer",
+      "ingressNginx",
+      "externalDns",
+      "efsCsiDriver",
+      "cluster",
+      "domain",
+    ])
+      assert.ok(addons.inputProperties[arg]?.description, `argument ${arg} missing`);
+    const issuer = schema.types["usage-engine:index:IssuerOptions"].properties;
+    assert.equal(issuer?.kind?.type, "string");
+    assert.equal(issuer?.name?.type, "string");
   });
 
   it("has every documented argument and output, each with a description", () => {
@@ -218,6 +238,24 @@ describe("provider construct (what another language's `new UsageEngineStack` rea
     await assert.rejects(
       provider.construct("x", "pulumi-usage-engine:index:UsageEngineStack", {}, {}),
       /Invalid package name pulumi-usage-engine, expected 'usage-engine'/,
+    );
+  });
+
+  it("builds ClusterAddons from its token, with every schema output", async () => {
+    resetMocks();
+    const token = "usage-engine:index:ClusterAddons";
+    const warnings = captureWarnings();
+    const result = await provider.construct("addons", token, {}, {});
+    await settle();
+    warnings.restore();
+    const schema = JSON.parse(await provider.getSchema()) as Schema;
+    assert.deepEqual(
+      Object.keys(result.state).sort(),
+      Object.keys(schema.resources[token].properties).sort(),
+    );
+    assert.equal(await resolved(result.state.issuerName as pulumi.Output<string>), "addons-issuer");
+    assert.ok(
+      recorded.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "addons-cert-manager"),
     );
   });
 });

@@ -89,7 +89,8 @@ const CONTRACT_SCENARIOS: Scenario[] = [
       }),
   },
   {
-    title: "LoadBalancer with annotations and source ranges, ingress-nginx, HTTPS ingress on two hosts",
+    title:
+      "LoadBalancer with annotations and source ranges, a cluster ingress controller, HTTPS ingress on two hosts",
     args: () =>
       defaultArgs({
         exposure: {
@@ -97,7 +98,7 @@ const CONTRACT_SCENARIOS: Scenario[] = [
           serviceType: "LoadBalancer",
           serviceAnnotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external" },
           loadBalancerSourceRanges: ["203.0.113.0/24"],
-          installIngressNginx: true,
+          ingressControllerServiceName: "ingress-nginx-controller",
           ingress: { enabled: true, annotations: { "example.com/team": "billing" } },
         },
       }),

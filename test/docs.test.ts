@@ -42,12 +42,16 @@ describe("docs", function () {
     );
   });
 
-  it("docs/arguments.md lists every argument and output of the component", () => {
+  it("docs/arguments.md lists every argument and output of both components", () => {
     const schema = loadSchema();
-    const component = schema.resources["usage-engine:index:UsageEngineStack"];
     const args = readArgsDoc();
-    for (const name of [...Object.keys(component.inputProperties), ...Object.keys(component.properties)])
-      assert.match(args, new RegExp(`^\\| \`${name}\` +\\|`, "m"), `${name} missing`);
+    for (const token of ["usage-engine:index:UsageEngineStack", "usage-engine:index:ClusterAddons"]) {
+      const component = schema.resources[token];
+      assert.ok(component, `${token} missing from schema.json`);
+      assert.match(args, new RegExp(`^### ${token.split(":")[2]}$`, "m"));
+      for (const name of [...Object.keys(component.inputProperties), ...Object.keys(component.properties)])
+        assert.match(args, new RegExp(`^\\| \`${name}\` +\\|`, "m"), `${name} missing`);
+    }
     for (const [token, type] of Object.entries(schema.types))
       if (type.properties) assert.match(args, new RegExp(`^### ${token.split(":")[2]}$`, "m"));
   });

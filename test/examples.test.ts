@@ -147,6 +147,25 @@ describe("examples", function () {
           object.provider.startsWith(`${cluster.urn}::`),
           `${object.type} ${object.name} is not on the cluster provider`,
         );
+      // cert-manager once, through ClusterAddons, and the stack on its ClusterIssuer.
+      const addons = resources.filter((r) => r.type === "usage-engine:index:ClusterAddons");
+      assert.equal(addons.length, 1);
+      const releases = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+      assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), [
+        "cert-manager",
+        "usage-engine-private-edition",
+      ]);
+      const certManager = releases.find((r) => r.inputs.chart === "cert-manager");
+      assert.equal(
+        certManager?.parent,
+        addons[0].urn,
+        "cert-manager belongs to ClusterAddons, not the installation",
+      );
+      const issuers = resources.filter((r) => r.type.startsWith("kubernetes:cert-manager.io/"));
+      assert.deepEqual(
+        issuers.map((r) => [r.type, r.parent]),
+        [["kubernetes:cert-manager.io/v1:ClusterIssuer", addons[0].urn]],
+      );
     });
   });
 
@@ -162,6 +181,13 @@ describe("examples", function () {
       const k8sProvider = urnOf("pulumi:providers:kubernetes", "platform");
       const stacks = resources.filter((r) => r.type === "usage-engine:index:UsageEngineStack");
       assert.deepEqual(stacks.map((r) => r.name).sort(), ["uepe-staging", "uepe-test"]);
+      // One ClusterAddons for both: one cert-manager, one ClusterIssuer, no workaround.
+      assert.equal(resources.filter((r) => r.type === "usage-engine:index:ClusterAddons").length, 1);
+      assert.equal(resources.filter((r) => r.inputs.chart === "cert-manager").length, 1);
+      assert.equal(
+        resources.filter((r) => r.type === "kubernetes:cert-manager.io/v1:ClusterIssuer").length,
+        1,
+      );
       const namespaces = resources
         .filter((r) => r.type === "kubernetes:core/v1:Namespace")
         .map((r) => (r.inputs.metadata as { name: string }).name);
@@ -238,27 +264,40 @@ describe("examples", function () {
       );
     });
 
-    it("uses only arguments the schema has, and sets every required one", () => {
-      const resource = program.resources.uepe;
-      assert.equal(resource.type, "usage-engine:index:UsageEngineStack");
-      const component = schema.resources[resource.type];
-      const unknown: string[] = [];
-      const visit = (props: Record<string, unknown>, spec: Record<string, { $ref?: string }>, at: string) => {
-        for (const [key, value] of Object.entries(props)) {
-          const prop = spec[key];
-          if (!prop) unknown.push(`${at}${key}`);
-          else if (prop.$ref?.startsWith("#/types/") && typeof value === "object" && value !== null)
-            visit(
-              value as Record<string, unknown>,
-              schema.types[prop.$ref.slice("#/types/".length)].properties ?? {},
-              `${at}${key}.`,
-            );
-        }
-      };
-      visit(resource.properties, component.inputProperties, "");
-      assert.deepEqual(unknown, []);
-      for (const required of component.requiredInputs)
-        assert.ok(required in resource.properties, `required argument ${required} not set`);
+    it("is the quickstart: ClusterAddons, and the stack on its issuer", () => {
+      assert.equal(program.resources.addons.type, "usage-engine:index:ClusterAddons");
+      assert.deepEqual(program.resources.uepe.properties.tls, {
+        // Pulumi YAML's interpolation of the ClusterAddons outputs, as written in the program.
+        issuer: { type: "existing", kind: `\${addons.issuerKind}`, name: `\${addons.issuerName}` },
+      });
     });
+
+    for (const key of ["uepe", "addons"])
+      it(`${key}: uses only arguments the schema has, and sets every required one`, () => {
+        const resource = program.resources[key];
+        resource.properties ??= {};
+        const component = schema.resources[resource.type];
+        const unknown: string[] = [];
+        const visit = (
+          props: Record<string, unknown>,
+          spec: Record<string, { $ref?: string }>,
+          at: string,
+        ) => {
+          for (const [key, value] of Object.entries(props)) {
+            const prop = spec[key];
+            if (!prop) unknown.push(`${at}${key}`);
+            else if (prop.$ref?.startsWith("#/types/") && typeof value === "object" && value !== null)
+              visit(
+                value as Record<string, unknown>,
+                schema.types[prop.$ref.slice("#/types/".length)].properties ?? {},
+                `${at}${key}.`,
+              );
+          }
+        };
+        visit(resource.properties, component.inputProperties, "");
+        assert.deepEqual(unknown, []);
+        for (const required of component.requiredInputs)
+          assert.ok(required in resource.properties, `required argument ${required} not set`);
+      });
   });
 });

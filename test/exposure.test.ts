@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import {
   ArgumentError,
   Exposure,
@@ -7,11 +8,10 @@ import {
   type UsageEngineStackArgs,
 } from "../sdk";
 import { captureWarnings, defaultArgs, deploy, KEYSTORE_PASSWORDS } from "./fixtures";
-import { ACCOUNT, at, ofType, one, REGION, recorded, resetMocks, resolved, settle } from "./harness";
+import { at, ofType, one, recorded, resetMocks, resolved, settle } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ZONE = "Z0123456789ABCDEFGHIJ";
-const OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
 const NLB = {
   "service.beta.kubernetes.io/aws-load-balancer-type": "external",
   "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
@@ -43,7 +43,7 @@ describe("Exposure", () => {
       ofType(RELEASE)
         .map((r) => r.inputs.chart)
         .sort(),
-      ["cert-manager", "usage-engine-private-edition"],
+      ["usage-engine-private-edition"],
     );
     assert.equal(await resolved(stack.platformUrl), "");
     assert.equal(await resolved(stack.desktopOnlineUrl), "");
@@ -150,109 +150,28 @@ describe("Exposure", () => {
     assert.match(warning, /NodePort or LoadBalancer/);
   });
 
-  it("installs ingress-nginx pinned, with your version and values, and points the chart at its controller", async () => {
-    const { values } = await stackWith({ exposure: { installIngressNginx: true } });
-    const release = one(RELEASE, "ingress-nginx");
-    assert.equal(release.inputs.chart, "ingress-nginx");
-    assert.equal(release.inputs.version, "4.15.1");
-    assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://kubernetes.github.io/ingress-nginx" });
-    assert.equal(release.inputs.namespace, "ingress-nginx");
-    assert.equal(at(release.inputs, "values.controller.ingressClassResource.name"), "nginx");
-    assert.equal(at(values, "global.ingressController.serviceName"), "ingress-nginx-controller");
-
-    resetMocks();
-    await stackWith({
-      exposure: {
-        installIngressNginx: true,
-        ingressNginx: { version: "4.14.0", values: { controller: { replicaCount: 3 } } },
-        ingress: {
-          enabled: true,
-          className: "uepe",
-          host: "platform.uepe.example.com",
-          desktopOnlineHost: "ui.uepe.example.com",
-        },
-      },
-    });
-    const custom = one(RELEASE, "ingress-nginx");
-    assert.equal(custom.inputs.version, "4.14.0");
-    assert.equal(at(custom.inputs, "values.controller.replicaCount"), 3);
-    assert.equal(at(custom.inputs, "values.controller.ingressClassResource.name"), "uepe");
-  });
-
-  it("installs external-dns for the hosted zone with an IRSA role limited to that zone", async () => {
-    await stackWith({
-      exposure: {
-        domain: "uepe.example.com",
-        externalDns: { hostedZoneId: ZONE, identity: { mode: "irsa", oidcProviderArn: OIDC } },
-      },
-      tags: { team: "billing" },
-    });
-    const release = one(RELEASE, "external-dns");
-    assert.equal(release.inputs.chart, "external-dns");
-    assert.equal(release.inputs.version, "1.19.0");
-    assert.equal(release.inputs.namespace, "external-dns");
-    const values = release.inputs.values as Record<string, unknown>;
-    assert.deepEqual(values.provider, { name: "aws" });
-    assert.equal(values.policy, "upsert-only", "never deletes records it does not own");
-    assert.deepEqual(values.domainFilters, ["uepe.example.com"]);
-    assert.deepEqual(values.extraArgs, [`--zone-id-filter=${ZONE}`]);
-    assert.equal(values.txtOwnerId, "uepe-uepe");
-    const role = one("aws:iam/role:Role", "external-dns");
-    assert.equal((role.inputs.tags as Record<string, string>).team, "billing");
-    const trust = JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0];
-    assert.equal(
-      trust.Condition.StringEquals[`${OIDC.split(":oidc-provider/")[1]}:sub`],
-      "system:serviceaccount:external-dns:external-dns",
-    );
-    assert.deepEqual(at(values, "serviceAccount.annotations"), {
-      "eks.amazonaws.com/role-arn": role.outputs.arn,
-    });
-    const policy = JSON.parse(String(one("aws:iam/rolePolicy:RolePolicy", "external-dns").inputs.policy));
-    const writes = policy.Statement.filter((s: { Action: string[] }) =>
-      s.Action.includes("route53:ChangeResourceRecordSets"),
-    );
+  it("installs no add-on: the ingress controller and external-dns are ClusterAddons'", async () => {
+    await stackWith({ exposure: { domain: "uepe.example.com", ingress: { enabled: true } } });
     assert.deepEqual(
-      writes.map((s: { Resource: string }) => s.Resource),
-      [`arn:aws:route53:::hostedzone/${ZONE}`],
+      ofType(RELEASE).map((r) => r.name),
+      ["uepe-release"],
     );
-    assert.ok(release.dependencies.includes(role.urn));
   });
 
-  it("external-dns overrides: version and values win; Pod Identity adds the association", async () => {
-    await stackWith({
-      exposure: {
-        externalDns: {
-          hostedZoneId: ZONE,
-          version: "1.18.0",
-          values: { policy: "sync", interval: "5m" },
-          identity: { mode: "podIdentity", clusterName: "uepe-eks" },
-        },
-      },
+  it("points the chart at the ingress controller Service it is given, also as an Output", async () => {
+    const { values } = await stackWith({
+      exposure: { ingressControllerServiceName: pulumi.output("ingress-nginx-controller") },
     });
-    const release = one(RELEASE, "external-dns");
-    assert.equal(release.inputs.version, "1.18.0");
-    assert.equal(at(release.inputs, "values.policy"), "sync");
-    assert.equal(at(release.inputs, "values.interval"), "5m");
-    assert.equal(at(release.inputs, "values.domainFilters"), undefined, "no domain, no filter");
-    const association = one("aws:eks/podIdentityAssociation:PodIdentityAssociation");
-    assert.equal(association.inputs.serviceAccount, "external-dns");
-    assert.ok(release.dependencies.includes(association.urn));
-  });
-
-  it("the UEPE release does not wait for the add-ons it does not consume", async () => {
-    await stackWith({ exposure: { installIngressNginx: true, externalDns: { hostedZoneId: ZONE } } });
-    const uepe = one(RELEASE, "uepe-release");
-    for (const addon of [one(RELEASE, "ingress-nginx"), one(RELEASE, "external-dns")])
-      assert.ok(!uepe.dependencies.includes(addon.urn), `${addon.name} must not gate the release`);
+    assert.equal(at(values, "global.ingressController.serviceName"), "ingress-nginx-controller");
   });
 
   it("is usable alone", async () => {
     const part = new Exposure("edge", {
-      exposure: { domain: "uepe.example.com", ingress: { enabled: true }, installIngressNginx: true },
+      exposure: { domain: "uepe.example.com", ingress: { enabled: true } },
     });
     await settle();
     assert.equal(one("usage-engine:index:Exposure").name, "edge");
-    assert.equal(one(RELEASE, "ingress-nginx").parent, one("usage-engine:index:Exposure").urn);
+    assert.equal(ofType(RELEASE).length, 0);
     assert.equal(await resolved(part.platformUrl), "https://platform.uepe.example.com");
   });
 
@@ -339,34 +258,30 @@ describe("Exposure", () => {
         problem: /is not a valid annotation key/,
       },
       {
-        name: "external-dns without a hosted zone",
-        exposure: { externalDns: {} as never },
-        path: "exposure.externalDns.hostedZoneId",
-        problem: /is required/,
+        name: "ingress-nginx installed by the installation",
+        exposure: { installIngressNginx: true } as never,
+        path: "exposure.installIngressNginx",
+        problem:
+          /is no longer an argument of the installation: cluster-wide add-ons are installed once per cluster by ClusterAddons; expected ClusterAddons ingressNginx\.enabled/,
       },
       {
-        name: "external-dns with a malformed zone",
-        exposure: { externalDns: { hostedZoneId: "example.com" } },
-        path: "exposure.externalDns.hostedZoneId",
-        problem: /expected a Route 53 hosted zone id/,
-      },
-      {
-        name: "external-dns IRSA without the OIDC provider",
-        exposure: { externalDns: { hostedZoneId: ZONE, identity: { mode: "irsa" } } },
-        path: "exposure.externalDns.identity.oidcProviderArn",
-        problem: /is required/,
-      },
-      {
-        name: "ingress-nginx options without installing it",
-        exposure: { ingressNginx: { version: "4.15.1" } },
+        name: "ingress-nginx chart options on the installation",
+        exposure: { ingressNginx: { version: "4.15.1" } } as never,
         path: "exposure.ingressNginx",
-        problem: /installIngressNginx is not true/,
+        problem:
+          /installed once per cluster by ClusterAddons; expected ClusterAddons ingressNginx on a ClusterAddons/,
       },
       {
-        name: "malformed add-on chart version",
-        exposure: { installIngressNginx: true, ingressNginx: { version: "latest" } },
-        path: "exposure.ingressNginx.version",
-        problem: /expected a chart version/,
+        name: "external-dns installed by the installation",
+        exposure: { externalDns: { hostedZoneId: ZONE } } as never,
+        path: "exposure.externalDns",
+        problem: /expected ClusterAddons externalDns \(and domain\)/,
+      },
+      {
+        name: "malformed ingress controller Service name",
+        exposure: { ingressControllerServiceName: "Ingress_Nginx" },
+        path: "exposure.ingressControllerServiceName",
+        problem: /"Ingress_Nginx" is not a valid name/,
       },
       {
         name: "unknown key",

@@ -70,7 +70,7 @@ describe("npm run plan", function () {
     it("warns on stderr, as `pulumi up` would, that the quickstart's self-signed issuer is for testing", () => {
       const warnings = run.stderr.split("\n").filter((l) => l.startsWith("warning:"));
       assert.deepEqual(warnings, [
-        "warning: [runtime] tls.issuer.type is selfSigned: browsers and the Desktop client will not trust the certificate; use it for testing only.",
+        "warning: [runtime] ClusterAddons issuer.type is selfSigned: browsers and the Desktop client will not trust the certificates it signs; use it for testing only.",
       ]);
     });
 

@@ -16,11 +16,11 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { DataAlarms } from "../sdk";
+import { ClusterAddons, DataAlarms } from "../sdk";
 import { defaultArgs, deploy } from "./fixtures";
 import { type Recorded, recorded, resetMocks, settle } from "./harness";
 import { imageProblems, podSpecOf, restrictedViolations } from "./podSecurity";
-import { DEFAULT, PROD, SCENARIOS, type Scenario } from "./scenarios";
+import { ADDONS_SCENARIOS, DEFAULT, PROD, SCENARIOS, type Scenario } from "./scenarios";
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -387,6 +387,15 @@ describe("policy", function () {
   for (const scenario of SCENARIOS)
     it(`house rules hold: ${scenario.title}`, async () => {
       const violations = await runPolicies([...HOUSE_AWS, ...HOUSE_KUBERNETES], await resourcesOf(scenario));
+      assert.deepEqual(violations.map(show), []);
+    });
+
+  for (const scenario of ADDONS_SCENARIOS)
+    it(`awsguard and house rules hold: ${scenario.title}`, async () => {
+      resetMocks();
+      new ClusterAddons("addons", scenario.args());
+      await settle();
+      const violations = await runPolicies([...awsguard, ...HOUSE_AWS, ...HOUSE_KUBERNETES], [...recorded]);
       assert.deepEqual(violations.map(show), []);
     });
 

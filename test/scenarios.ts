@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { UsageEngineStackArgs } from "../sdk";
+import type { ClusterAddonsArgs, UsageEngineStackArgs } from "../sdk";
 import { defaultArgs, KEYSTORE_PASSWORDS } from "./fixtures";
 
 /** Syntactically valid certificate material (the package checks the form, never the content). */
@@ -91,25 +91,17 @@ export const SCENARIOS: Scenario[] = [
       }),
   },
   {
-    title: "TLS disabled, cert-manager not installed",
-    args: () => defaultArgs({ tls: { mode: "disabled", installCertManager: false } }),
+    title: "TLS disabled",
+    args: () => defaultArgs({ tls: { mode: "disabled" } }),
   },
   {
-    title: "ingress-nginx and external-dns (IRSA), TLS and JWT material given, upgrade steps under IRSA",
+    title: "behind a cluster's ingress controller, TLS and JWT material given, upgrade steps under IRSA",
     args: () =>
       defaultArgs({
         exposure: {
           domain: "uepe.example.com",
-          installIngressNginx: true,
+          ingressControllerServiceName: "ingress-nginx-controller",
           ingress: { enabled: true, className: "nginx" },
-          externalDns: {
-            hostedZoneId: "Z0123456789ABCDEFGHIJ",
-            identity: {
-              mode: "irsa",
-              oidcProviderArn:
-                "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
-            },
-          },
         },
         tls: { mode: "secret", secret: { keystoreJks: KEYSTORE, tlsKey: PEM_KEY, tlsCrt: PEM_CERTIFICATE } },
         credentials: { passwords: KEYSTORE_PASSWORDS },
@@ -145,5 +137,43 @@ export const SCENARIOS: Scenario[] = [
         backup: { copyToVaultArn: "arn:aws:backup:eu-central-1:210987654321:backup-vault:uepe-copy" },
         upgrade: { fromVersion: "4.1.0", identity: { mode: "podIdentity", clusterName: "uepe-cluster" } },
       }),
+  },
+];
+
+const OIDC =
+  "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+
+/** A ClusterAddons configuration the proof suites (schema, policy) evaluate. */
+export interface AddonsScenario {
+  title: string;
+  args: () => ClusterAddonsArgs;
+}
+
+/** ClusterAddons from its defaults to every add-on, under each identity mode. */
+export const ADDONS_SCENARIOS: AddonsScenario[] = [
+  { title: "cluster add-ons: defaults", args: () => ({}) },
+  {
+    title: "cluster add-ons: everything under IRSA, DNS-01 ClusterIssuer, internal ingress-nginx",
+    args: () => ({
+      cluster: { oidcProviderArn: OIDC },
+      domain: "uepe.example.com",
+      certManager: { issuerAmbientCredentials: true },
+      issuer: { type: "acme", acmeEmail: "ops@example.com", route53HostedZoneId: "Z0123456789ABCDEFGHIJ" },
+      ingressNginx: { enabled: true, internal: true },
+      externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", namespaces: ["uepe-test", "uepe-staging"] },
+      efsCsiDriver: { enabled: true },
+      tags: { team: "billing" },
+    }),
+  },
+  {
+    title: "cluster add-ons: Pod Identity, HTTP-01 through ingress-nginx limited by source ranges",
+    args: () => ({
+      cluster: { name: "uepe-cluster" },
+      domain: "uepe.example.com",
+      issuer: { type: "acme", acmeEmail: "ops@example.com" },
+      ingressNginx: { enabled: true, loadBalancerSourceRanges: ["203.0.113.0/24"] },
+      externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+      efsCsiDriver: { enabled: true },
+    }),
   },
 ];

@@ -6,9 +6,17 @@
  */
 import * as assert from "node:assert/strict";
 import * as ts from "typescript";
+import { ClusterAddons } from "../sdk";
 import { deploy } from "./fixtures";
-import { KUBERNETES_NON_OBJECTS, kubernetesObject, type Recorded, recorded, resetMocks } from "./harness";
-import { SCENARIOS } from "./scenarios";
+import {
+  KUBERNETES_NON_OBJECTS,
+  kubernetesObject,
+  type Recorded,
+  recorded,
+  resetMocks,
+  settle,
+} from "./harness";
+import { ADDONS_SCENARIOS, SCENARIOS } from "./scenarios";
 
 /** API groups whose models live in @kubernetes-models/cert-manager rather than kubernetes-models. */
 const CERT_MANAGER_GROUPS = new Set(["cert-manager.io", "acme.cert-manager.io"]);
@@ -197,6 +205,12 @@ describe("Kubernetes schema", function () {
       await deploy(scenario.args());
       byScenario.set(scenario.title, recorded.filter(isKubernetesObject));
     }
+    for (const scenario of ADDONS_SCENARIOS) {
+      resetMocks();
+      new ClusterAddons("addons", scenario.args());
+      await settle();
+      byScenario.set(scenario.title, recorded.filter(isKubernetesObject));
+    }
     const modules = new Set<string>();
     for (const objects of byScenario.values())
       for (const r of objects) {
@@ -208,7 +222,7 @@ describe("Kubernetes schema", function () {
     fields = new FieldChecker([...modules]);
   });
 
-  for (const scenario of SCENARIOS)
+  for (const scenario of [...SCENARIOS, ...ADDONS_SCENARIOS])
     it(`${scenario.title}: every object is valid`, () => {
       const objects = byScenario.get(scenario.title)!;
       assert.ok(objects.length > 0, "no Kubernetes objects");

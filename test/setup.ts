@@ -19,6 +19,8 @@ export const KNOWN_WARNINGS: RegExp[] = [
   /database\.systemDatabaseReady is false: the UEPE release is held/,
   /serviceType is ClusterIP: the Desktop client's TCP \d+ is reachable only inside the cluster/,
   /cert-manager is not installed by this component: annotate its service account with/,
+  /ClusterAddons issuer\.type is selfSigned: browsers and the Desktop client will not trust/,
+  /ClusterAddons ingressNginx\.allowPublic is true: the ingress controller's load balancer is internet-facing/,
 ];
 
 type Warn = (msg: string, ...rest: unknown[]) => Promise<void>;

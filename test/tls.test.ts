@@ -4,7 +4,7 @@ import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issue
 import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { ArgumentError, Tls, type TlsArgs, type TlsOptions, UsageEngineStack } from "../sdk";
-import { captureWarnings, defaultArgs, deploy, KEYSTORE_PASSWORDS } from "./fixtures";
+import { assertRejected, captureWarnings, defaultArgs, deploy, KEYSTORE_PASSWORDS } from "./fixtures";
 import {
   ACCOUNT,
   at,
@@ -42,6 +42,14 @@ function issuers(): Recorded[] {
   return recorded.filter((r) => r.type.startsWith(CUSTOM));
 }
 
+/**
+ * An Output's outcome, rejection included (`resolved` waits for a value, which a failed check
+ * never gives). The SDK's Output carries its promise; tests read it, the package never does.
+ */
+function outcome<T>(output: pulumi.Output<T>): Promise<T> {
+  return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
 /** Validates a recorded cert-manager object against the cert-manager CRD schema of its kind. */
 function validateCertManager(r: Recorded): void {
   const object = r.inputs as Record<string, unknown>;
@@ -63,15 +71,9 @@ describe("Tls", () => {
   afterEach(() => warnings.restore());
 
   describe("certManager mode", () => {
-    it("installs the pinned cert-manager chart with its CRDs and a self-signed ClusterIssuer, with a warning", async () => {
+    it("creates a self-signed ClusterIssuer, with a warning, and installs no cert-manager", async () => {
       const part = await tlsPart(undefined);
-      const release = one(RELEASE, "cert-manager");
-      assert.equal(release.inputs.chart, "cert-manager");
-      assert.equal(release.inputs.version, "v1.19.1");
-      assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://charts.jetstack.io" });
-      assert.equal(release.inputs.namespace, "cert-manager");
-      assert.equal(at(release.inputs, "values.crds.enabled"), true);
-      assert.equal(at(release.inputs, "values.installCRDs"), undefined, "installCRDs is deprecated");
+      assert.equal(ofType(RELEASE).length, 0, "cert-manager is ClusterAddons' to install");
       const [issuer] = issuers();
       assert.equal(issuer.inputs.kind, "ClusterIssuer");
       assert.deepEqual(issuer.inputs.spec, { selfSigned: {} });
@@ -79,44 +81,6 @@ describe("Tls", () => {
       assert.equal(await resolved(part.issuerKind), "ClusterIssuer");
       assert.equal(await resolved(part.issuerName), "uepe-tls-issuer");
       assert.ok(warnings.messages.some((m) => /selfSigned.*testing only/.test(m)));
-    });
-
-    it("creates the issuer only after the cert-manager release (webhook ready) has finished", async () => {
-      delays[RELEASE] = 150;
-      await tlsPart({ issuer: { type: "acme", acmeEmail: "ops@example.com" } });
-      const release = one(RELEASE, "cert-manager");
-      const [issuer] = issuers();
-      assert.ok(
-        issuer.startedSeq > release.finishedSeq,
-        `issuer started at ${issuer.startedSeq}, cert-manager finished at ${release.finishedSeq}`,
-      );
-      assert.ok(
-        issuer.dependencies.includes(release.urn),
-        "the issuer must depend on the cert-manager release",
-      );
-      assert.equal(release.inputs.skipAwait, false, "the release must wait for its hooks (webhook check)");
-    });
-
-    it("lets the user override the chart version and values (user wins)", async () => {
-      await tlsPart({
-        certManagerVersion: "v1.18.2",
-        certManagerValues: { replicaCount: 2, crds: { keep: false } },
-      });
-      const release = one(RELEASE, "cert-manager");
-      assert.equal(release.inputs.version, "v1.18.2");
-      assert.equal(at(release.inputs, "values.replicaCount"), 2);
-      assert.equal(at(release.inputs, "values.crds.keep"), false);
-      assert.equal(at(release.inputs, "values.crds.enabled"), true);
-    });
-
-    it("uses an existing cert-manager when installCertManager is false", async () => {
-      await tlsPart({ installCertManager: false, issuer: { type: "acme", acmeEmail: "ops@example.com" } });
-      assert.equal(ofType(RELEASE).length, 0);
-      const [issuer] = issuers();
-      assert.deepEqual(
-        issuer.dependencies.filter((urn) => urn.includes("helm.sh")),
-        [],
-      );
     });
 
     it("ACME HTTP-01: Let's Encrypt by default, solved through the ingress class, limited to the domain", async () => {
@@ -160,9 +124,17 @@ describe("Tls", () => {
       assert.equal(at(issuer.inputs, "spec.acme.solvers.0.http01.ingress.ingressClassName"), "alb");
     });
 
-    it("Route 53 DNS-01 with kind Issuer: in the release namespace, provider region, hosted zone", async () => {
+    it("Route 53 DNS-01 with kind Issuer (cert-manager started with the ambient flag): in the release namespace, provider region, hosted zone", async () => {
       await tlsPart(
-        { issuer: { type: "acme", kind: "Issuer", acmeEmail: "ops@example.com", route53HostedZoneId: ZONE } },
+        {
+          issuer: {
+            type: "acme",
+            kind: "Issuer",
+            acmeEmail: "ops@example.com",
+            route53HostedZoneId: ZONE,
+            ambientCredentials: true,
+          },
+        },
         { namespace: "uepe-prod" },
       );
       const [issuer] = issuers();
@@ -176,7 +148,7 @@ describe("Tls", () => {
       assert.equal(ofType("aws:iam/role:Role").length, 0, "identity mode none creates no role");
     });
 
-    it("Route 53 DNS-01 with IRSA: a role trusted for cert-manager's service account, annotated on it", async () => {
+    it("Route 53 DNS-01 with IRSA: a role trusted for cert-manager's service account, and which annotation to set", async () => {
       const part = await tlsPart(
         {
           issuer: {
@@ -208,19 +180,16 @@ describe("Tls", () => {
       );
       assert.ok(zoneStatement, "record changes are limited to the one hosted zone");
       assert.ok(!policy.Statement.some((s) => s.Resource === "arn:aws:route53:::hostedzone/*"));
-      const release = one(RELEASE, "cert-manager");
       const roleArn = String(role.outputs.arn);
       assert.match(roleArn, /^arn:aws:iam::\d{12}:role\/.+/);
       assert.equal(await resolved(part.route53RoleArn), roleArn);
-      assert.deepEqual(at(release.inputs, "values.serviceAccount.annotations"), {
-        "eks.amazonaws.com/role-arn": roleArn,
-      });
-      assert.ok(release.dependencies.includes(role.urn), "cert-manager starts with its role in place");
+      assert.equal(ofType(RELEASE).length, 0);
+      assert.ok(warnings.messages.some((m) => m.includes("eks.amazonaws.com/role-arn")));
       assert.equal(at(issuers()[0].inputs, "spec.acme.solvers.0.dns01.route53.region"), "us-east-1");
       assert.equal(ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
     });
 
-    it("Route 53 DNS-01 with EKS Pod Identity: the association exists before cert-manager starts", async () => {
+    it("Route 53 DNS-01 with EKS Pod Identity: the association exists before the issuer", async () => {
       await tlsPart({
         issuer: {
           type: "acme",
@@ -237,29 +206,8 @@ describe("Tls", () => {
       assert.equal(association.inputs.namespace, "cert-manager");
       assert.equal(association.inputs.serviceAccount, "cert-manager");
       assert.equal(association.inputs.roleArn, role.outputs.arn);
-      const release = one(RELEASE, "cert-manager");
-      assert.ok(release.dependencies.includes(association.urn), "pods must start after the association");
-      assert.equal(
-        at(release.inputs, "values.serviceAccount"),
-        undefined,
-        "no IRSA annotation with Pod Identity",
-      );
-    });
-
-    it("IRSA with a cert-manager it did not install: creates the role and says which annotation to set", async () => {
-      const part = await tlsPart({
-        installCertManager: false,
-        issuer: {
-          type: "acme",
-          acmeEmail: "ops@example.com",
-          route53HostedZoneId: ZONE,
-          route53Identity: { mode: "irsa", oidcProviderArn: OIDC },
-        },
-      });
-      assert.equal(ofType(RELEASE).length, 0);
-      const role = one("aws:iam/role:Role", "cert-manager");
-      assert.equal(await resolved(part.route53RoleArn), role.outputs.arn);
-      assert.ok(warnings.messages.some((m) => m.includes("eks.amazonaws.com/role-arn")));
+      assert.ok(issuers()[0].dependencies.includes(association.urn), "the issuer waits for the association");
+      assert.equal(warnings.messages.length, 0, "no annotation to set with Pod Identity");
     });
 
     it("an existing issuer is referenced, not created", async () => {
@@ -267,6 +215,98 @@ describe("Tls", () => {
       assert.equal(issuers().length, 0);
       assert.equal(await resolved(part.issuerKind), "Issuer");
       assert.equal(await resolved(part.issuerName), "corp-ca");
+    });
+
+    it("an existing issuer's kind and name may be Outputs (another component's), checked once known", async () => {
+      const part = await tlsPart({
+        issuer: {
+          type: "existing",
+          kind: pulumi.output("ClusterIssuer"),
+          name: pulumi.output("addons-issuer"),
+        },
+      });
+      assert.equal(issuers().length, 0);
+      assert.equal(await resolved(part.issuerKind), "ClusterIssuer");
+      assert.equal(await resolved(part.issuerName), "addons-issuer");
+    });
+
+    it("an existing issuer's Output kind or name that resolves to a bad value fails at deploy time, naming the argument", async () => {
+      for (const [issuer, pattern] of [
+        [
+          { kind: pulumi.output("CA"), name: "corp-ca" },
+          /tls\.issuer\.kind: "CA" is not supported; expected one of "Issuer", "ClusterIssuer"/,
+        ],
+        [
+          { kind: "ClusterIssuer", name: pulumi.output("") },
+          /tls\.issuer\.name: is required; expected the name of your issuer/,
+        ],
+        [
+          { kind: "ClusterIssuer", name: pulumi.output("Corp_CA") },
+          /tls\.issuer\.name: "Corp_CA" is not a valid name/,
+        ],
+      ] as const) {
+        resetMocks();
+        const part = await tlsPart({ issuer: { type: "existing", ...issuer } });
+        await assert.rejects(outcome(part.issuerName), (err: unknown) => {
+          assert.ok(err instanceof ArgumentError);
+          assert.match(err.message, pattern);
+          return true;
+        });
+      }
+    });
+
+    it("an issuer the stack creates needs a plain kind and name (Outputs only for existing)", async () => {
+      assert.throws(
+        () => new Tls("uepe-tls", { tls: { issuer: { kind: pulumi.output("Issuer") } }, namespace: "uepe" }),
+        /tls\.issuer\.kind: is known only at deploy time, but the stack creates this selfSigned issuer; expected a plain string, or type "existing"/,
+      );
+      await settle();
+      assert.equal(recorded.length, 0);
+    });
+
+    it("a namespaced Issuer with Route 53 DNS-01 is refused unless cert-manager runs with --issuer-ambient-credentials", async () => {
+      for (const identity of [
+        { mode: "irsa", oidcProviderArn: OIDC },
+        { mode: "podIdentity", clusterName: "uepe-eks" },
+        { mode: "none" },
+      ] as const) {
+        const tls: TlsOptions = {
+          issuer: {
+            type: "acme",
+            kind: "Issuer",
+            acmeEmail: "ops@example.com",
+            route53HostedZoneId: ZONE,
+            route53Identity: identity,
+          },
+        };
+        assert.throws(
+          () => new Tls("uepe-tls", { tls, namespace: "uepe" }),
+          (err: unknown) => {
+            assert.ok(err instanceof ArgumentError);
+            assert.match(
+              err.message,
+              /tls\.issuer\.kind: is "Issuer" with route53Dns01: cert-manager gives a namespaced Issuer no ambient AWS credentials .* unless it runs with --issuer-ambient-credentials; expected kind "ClusterIssuer" .*ambientCredentials: true .*ClusterAddons certManager\.issuerAmbientCredentials: true/,
+            );
+            return true;
+          },
+        );
+      }
+      await settle();
+      assert.equal(recorded.length, 0);
+      // The ClusterIssuer needs no flag; the Issuer is accepted once the user states the flag is on.
+      await tlsPart({ issuer: { type: "acme", acmeEmail: "ops@example.com", route53HostedZoneId: ZONE } });
+      resetMocks();
+      await tlsPart({
+        issuer: {
+          type: "acme",
+          kind: "Issuer",
+          acmeEmail: "ops@example.com",
+          route53HostedZoneId: ZONE,
+          route53Identity: { mode: "podIdentity", clusterName: "uepe-eks" },
+          ambientCredentials: true,
+        },
+      });
+      assert.equal(issuers()[0].type, `${CUSTOM}Issuer`);
     });
   });
 
@@ -318,11 +358,66 @@ describe("Tls", () => {
   });
 
   describe("in the stack", () => {
-    it("installs cert-manager keeping its CRDs on uninstall by default (crds.keep), so issuers and certificates survive", async () => {
+    it("installs no cluster-scoped release: the only Helm release is the platform's", async () => {
       await deploy();
-      const values = one(RELEASE, "cert-manager").inputs.values;
-      assert.equal(at(values, "crds.keep"), true);
-      assert.deepEqual(at(values, "crds"), { enabled: true, keep: true });
+      assert.deepEqual(
+        ofType(RELEASE).map((r) => r.name),
+        ["uepe-release"],
+      );
+    });
+
+    it("refuses the cert-manager arguments that moved to ClusterAddons, naming the replacement", async () => {
+      for (const [key, value, replacement] of [
+        ["installCertManager", true, "ClusterAddons certManager.enabled"],
+        ["certManagerVersion", "v1.21.2", "ClusterAddons certManager.version"],
+        ["certManagerValues", { replicaCount: 2 }, "ClusterAddons certManager.values"],
+      ] as const)
+        await assertRejected(
+          defaultArgs({ tls: { [key]: value } as TlsOptions }),
+          `tls.${key}`,
+          new RegExp(
+            `is no longer an argument of the installation: cluster-wide add-ons are installed once per cluster by ClusterAddons; expected ${replacement.replace(".", "\\.")} on a ClusterAddons component`,
+          ),
+        );
+    });
+
+    it("an existing issuer's Output kind that resolves to a bad value: no platform release is registered", async () => {
+      const stack = new UsageEngineStack(
+        "uepe",
+        defaultArgs({
+          tls: { issuer: { type: "existing", kind: pulumi.output("Issuers"), name: "corp-ca" } },
+        }),
+      );
+      await assert.rejects(outcome(stack.issuerName), /tls\.issuer\.kind: "Issuers" is not supported/);
+      await settle();
+      assert.equal(ofType(RELEASE).length, 0);
+    });
+
+    it("an existing issuer given as Outputs: the chart and the ingress annotation get them, the release waits for them", async () => {
+      let resolveName: (name: string) => void = () => undefined;
+      const name = pulumi.output(
+        new Promise<string>((r) => {
+          resolveName = r;
+        }),
+      );
+      const stack = new UsageEngineStack(
+        "uepe",
+        defaultArgs({
+          tls: { issuer: { type: "existing", kind: pulumi.output("ClusterIssuer"), name } },
+          exposure: { domain: "uepe.example.com", ingress: { enabled: true } },
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(ofType(RELEASE).length, 0, "the release waits for the issuer name");
+      resolveName("addons-issuer");
+      await settle();
+      const values = one(RELEASE, "uepe-release").inputs.values;
+      assert.equal(at(values, "platform.tls.cert.certManager.public.issuer.kind"), "ClusterIssuer");
+      assert.equal(at(values, "platform.tls.cert.certManager.public.issuer.name"), "addons-issuer");
+      const annotations = at(values, "ingress.annotations") as Record<string, string>;
+      assert.equal(annotations["cert-manager.io/cluster-issuer"], "addons-issuer");
+      assert.equal(await resolved(stack.issuerName), "addons-issuer");
+      assert.equal(issuers().length, 0);
     });
 
     it("the chart references the issuer kind and name, and the release waits for the issuer", async () => {
@@ -542,10 +637,18 @@ describe("Tls", () => {
         problem: /only applies to mode "secret"/,
       },
       {
-        name: "malformed cert-manager version",
-        tls: { certManagerVersion: "1.19" },
-        path: "tls.certManagerVersion",
-        problem: /expected a cert-manager chart version such as v1\.19\.1/,
+        name: "ambientCredentials not a boolean",
+        tls: {
+          issuer: {
+            type: "acme",
+            kind: "Issuer",
+            acmeEmail: "ops@example.com",
+            route53HostedZoneId: ZONE,
+            ambientCredentials: "yes" as never,
+          },
+        },
+        path: "tls.issuer.ambientCredentials",
+        problem: /expected true or false/,
       },
       {
         name: "unknown key",

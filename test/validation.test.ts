@@ -357,12 +357,34 @@ const CASES: BadInput[] = [
   {
     patch: { tls: { installCertManager: "true" } },
     path: "tls.installCertManager",
-    problem: '"true" is not a boolean',
+    problem:
+      "is no longer an argument of the installation: cluster-wide add-ons are installed once per cluster by ClusterAddons; expected ClusterAddons certManager\\.enabled",
   },
   {
     patch: { tls: { certManagerVersion: "1.19.1" } },
     path: "tls.certManagerVersion",
-    problem: '"1\\.19\\.1" is not valid; expected a cert-manager chart version',
+    problem:
+      "is no longer an argument of the installation: cluster-wide add-ons are installed once per cluster by ClusterAddons; expected ClusterAddons certManager\\.version",
+  },
+  {
+    patch: { tls: { issuer: { type: "existing", name: "corp-ca", kind: "CA" } } },
+    path: "tls.issuer.kind",
+    problem: '"CA" is not supported',
+  },
+  {
+    patch: {
+      tls: {
+        issuer: {
+          type: "acme",
+          kind: "Issuer",
+          acmeEmail: "ops@example.com",
+          route53HostedZoneId: "Z0123456789ABCDEFGHIJ",
+        },
+      },
+    },
+    path: "tls.issuer.kind",
+    problem:
+      'is "Issuer" with route53Dns01: cert-manager gives a namespaced Issuer no ambient AWS credentials',
   },
   {
     patch: { tls: { issuer: { type: "selfsigned" } } },
@@ -593,62 +615,67 @@ const CASES: BadInput[] = [
   {
     patch: { exposure: { installIngressNginx: "true" } },
     path: "exposure.installIngressNginx",
-    problem: '"true" is not a boolean',
-  },
-  {
-    patch: { exposure: { installIngressNginx: true, ingressNginx: { version: "latest" } } },
-    path: "exposure.ingressNginx.version",
-    problem: '"latest" is not valid',
+    problem:
+      "is no longer an argument of the installation: cluster-wide add-ons are installed once per cluster by ClusterAddons; expected ClusterAddons ingressNginx\\.enabled",
   },
   {
     patch: { exposure: { ingressNginx: { version: "4.15.1" } } },
     path: "exposure.ingressNginx",
-    problem: "is set but installIngressNginx is not true",
+    problem:
+      "is no longer an argument of the installation: cluster-wide add-ons are installed once per cluster by ClusterAddons; expected ClusterAddons ingressNginx on",
   },
   {
     patch: { exposure: { externalDns: { hostedZoneId: "zone-1" } } },
-    path: "exposure.externalDns.hostedZoneId",
-    problem: '"zone-1" is not valid',
+    path: "exposure.externalDns",
+    problem:
+      "is no longer an argument of the installation: cluster-wide add-ons are installed once per cluster by ClusterAddons; expected ClusterAddons externalDns",
   },
   {
-    patch: { exposure: { externalDns: {} } },
-    path: "exposure.externalDns.hostedZoneId",
-    problem: "is required",
-  },
-  {
-    patch: {
-      exposure: { externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "irsa" } } },
-    },
-    path: "exposure.externalDns.identity.oidcProviderArn",
-    problem: "is required",
+    patch: { exposure: { ingressControllerServiceName: "Ingress" } },
+    path: "exposure.ingressControllerServiceName",
+    problem: '"Ingress" is not a valid name',
   },
   {
     patch: {
-      exposure: {
-        externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "podIdentity" } },
-      },
-    },
-    path: "exposure.externalDns.identity.clusterName",
-    problem: "is required",
-  },
-  {
-    patch: {
-      exposure: {
-        externalDns: {
-          hostedZoneId: "Z0123456789ABCDEFGHIJ",
-          identity: { mode: "irsa", oidcProviderArn: "arn:aws:iam::123456789012:role/x" },
+      tls: {
+        issuer: {
+          type: "acme",
+          acmeEmail: "ops@example.com",
+          route53HostedZoneId: "Z0123456789ABCDEFGHIJ",
+          route53Identity: { mode: "irsa" },
         },
       },
     },
-    path: "exposure.externalDns.identity.oidcProviderArn",
-    problem: '"arn:aws:iam::123456789012:role\\/x" is not a valid IAM ARN',
+    path: "tls.issuer.route53Identity.oidcProviderArn",
+    problem: "is required",
   },
   {
     patch: {
-      exposure: { externalDns: { hostedZoneId: "Z0123456789ABCDEFGHIJ", identity: { mode: "iam" } } },
+      tls: {
+        issuer: {
+          type: "acme",
+          acmeEmail: "ops@example.com",
+          route53HostedZoneId: "Z0123456789ABCDEFGHIJ",
+          route53Identity: { mode: "podIdentity" },
+        },
+      },
     },
-    path: "exposure.externalDns.identity.mode",
-    problem: '"iam" is not supported',
+    path: "tls.issuer.route53Identity.clusterName",
+    problem: "is required",
+  },
+  {
+    patch: {
+      tls: {
+        issuer: {
+          type: "acme",
+          acmeEmail: "ops@example.com",
+          route53HostedZoneId: "Z0123456789ABCDEFGHIJ",
+          route53Identity: { oidcProviderArn: "arn:aws:iam::123456789012:role/x" },
+        },
+      },
+    },
+    path: "tls.issuer.route53Identity.oidcProviderArn",
+    problem: '"arn:aws:iam::123456789012:role\\/x" is not a valid IAM ARN',
   },
   {
     patch: { authorizationServer: { createSecret: "yes" } },
@@ -750,7 +777,12 @@ const CASES: BadInput[] = [
     path: "tls.secret.tlsKey",
     problem: "is not in the expected format \\(value hidden\\)",
   },
-  { patch: { tls: { certManagerValues: [] } }, path: "tls.certManagerValues", problem: "is not an object" },
+  {
+    patch: { tls: { certManagerValues: [] } },
+    path: "tls.certManagerValues",
+    problem:
+      "is no longer an argument of the installation: cluster-wide add-ons are installed once per cluster by ClusterAddons; expected ClusterAddons certManager\\.values",
+  },
   {
     patch: { tls: { mode: "disabled", existingSecretName: "x" } },
     path: "tls.existingSecretName",

@@ -10,8 +10,9 @@ import * as path from "node:path";
 const ROOT = path.resolve(__dirname, "..");
 export const ARGS_DOC = path.join(ROOT, "docs", "arguments.md");
 const SCHEMA = path.join(ROOT, "schema.json");
-const TOKEN = "usage-engine:index:UsageEngineStack";
 const PREFIX = "usage-engine:index:";
+/** The components documented, in this order: the installation, then what a cluster shares. */
+const COMPONENTS = ["UsageEngineStack", "ClusterAddons"];
 
 interface Property {
   type?: string;
@@ -91,7 +92,9 @@ export const GENERATED_HEADER =
 
 /** The whole of docs/arguments.md, generated from a schema. */
 export function renderArgs(schema: Schema): string {
-  const component = schema.resources[TOKEN];
+  const components = COMPONENTS.map((name) => ({ name, spec: schema.resources[`${PREFIX}${name}`] })).filter(
+    (c) => c.spec !== undefined,
+  );
   const objects: string[] = [];
   const lines = [
     GENERATED_HEADER,
@@ -102,11 +105,14 @@ export function renderArgs(schema: Schema): string {
     "(snake_case in Python, PascalCase in .NET and Go). Secret arguments are encrypted in state.",
     "",
     "## Inputs",
-    "",
-    "### UsageEngineStack",
-    "",
-    ...table(component.inputProperties, component.requiredInputs, schema, objects),
   ];
+  for (const { name, spec } of components)
+    lines.push(
+      "",
+      `### ${name}`,
+      "",
+      ...table(spec.inputProperties, spec.requiredInputs ?? [], schema, objects),
+    );
   for (let i = 0; i < objects.length; i++) {
     const spec = schema.types[`${PREFIX}${objects[i]}`];
     lines.push(
@@ -116,12 +122,15 @@ export function renderArgs(schema: Schema): string {
       ...table(spec.properties ?? {}, spec.required ?? [], schema, objects),
     );
   }
-  const outputs = Object.entries(component.properties).map(([name, prop]) => [
-    `\`${name}\``,
-    `${typeOf(prop, schema, [])}${prop.secret ? " (secret)" : ""}`,
-    cell(prop.description ?? ""),
-  ]);
-  lines.push("", "## Outputs", "", ...markdownTable(["name", "type", "description"], outputs));
+  lines.push("", "## Outputs");
+  for (const { name, spec } of components) {
+    const outputs = Object.entries(spec.properties).map(([output, prop]) => [
+      `\`${output}\``,
+      `${typeOf(prop, schema, [])}${prop.secret ? " (secret)" : ""}`,
+      cell(prop.description ?? ""),
+    ]);
+    lines.push("", `### ${name} outputs`, "", ...markdownTable(["name", "type", "description"], outputs));
+  }
   return `${lines.join("\n")}\n`;
 }
 

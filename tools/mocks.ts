@@ -723,6 +723,32 @@ function kubernetesModel(name: string, inputs: State): { id: string; state: Stat
   return { id, state: { ...inputs, metadata } };
 }
 
+/** Helm releases installed in the mocked cluster, as `namespace/name`. */
+const helmReleases = new Set<string>();
+/** Cluster-scoped cert-manager objects in the mocked cluster, as `kind/name`. */
+const clusterObjects = new Set<string>();
+
+/**
+ * What the cluster says to a second install of what must exist once: Helm refuses a release name
+ * already in use in its namespace (two installations each installing cert-manager), and the API
+ * server a cluster-scoped object that already exists (two ClusterIssuers of one name).
+ */
+function clusterRefusal(type: string, name: string, inputs: State): string | undefined {
+  if (type === "kubernetes:helm.sh/v3:Release") {
+    const key = `${inputs.namespace ?? "default"}/${inputs.name ?? name}`;
+    if (helmReleases.has(key)) return `Helm: cannot re-use a name that is still in use (release ${key})`;
+    helmReleases.add(key);
+  }
+  if (type === "kubernetes:cert-manager.io/v1:ClusterIssuer") {
+    const metadata = (inputs.metadata as State | undefined) ?? {};
+    if (metadata.name === undefined) return undefined;
+    const key = `ClusterIssuer/${metadata.name}`;
+    if (clusterObjects.has(key)) return `clusterissuers.cert-manager.io "${metadata.name}" already exists`;
+    clusterObjects.add(key);
+  }
+  return undefined;
+}
+
 /**
  * What AWS would answer a create of `type` with these inputs: the refusal, or undefined when
  * accepted. An explicit name some resource of the account holds is refused.
@@ -736,7 +762,7 @@ function respond(args: pulumi.runtime.MockResourceArgs): { id: string; state: St
     refused.push({ type: args.type, name: args.name, message });
     throw new Error(message);
   };
-  const problem = rules[args.type]?.(args.inputs);
+  const problem = rules[args.type]?.(args.inputs) ?? clusterRefusal(args.type, args.name, args.inputs);
   if (problem !== undefined) refuse(problem);
   const answer = answerOf(args);
   // A second evaluation of the same stack asks for the names it holds: an update, not a create.
@@ -942,6 +968,8 @@ export function resetMocks(options: ResetOptions = {}): void {
     stackStates.clear();
     lives.clear();
   }
+  helmReleases.clear();
+  clusterObjects.clear();
   uncommitted = true;
   seq = 0;
   for (const key of Object.keys(delays)) delete delays[key];

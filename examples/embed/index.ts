@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { UsageEngineStack } from "pulumi-usage-engine";
+import { ClusterAddons, UsageEngineStack } from "pulumi-usage-engine";
 
 const config = new pulumi.Config();
 const region = config.get("region") ?? "eu-west-1";
@@ -117,11 +117,10 @@ const registry = {
 };
 const providers = { aws: awsProvider, kubernetes: k8sProvider };
 
-const installation = (
-  name: string,
-  args: { installCertManager: boolean },
-  dependsOn: pulumi.Resource[] = [],
-) =>
+// cert-manager and its ClusterIssuer belong to the cluster: installed once, shared by both.
+const addons = new ClusterAddons("platform-addons", { tags }, { providers });
+
+const installation = (name: string) =>
   new UsageEngineStack(
     name,
     {
@@ -130,15 +129,14 @@ const installation = (
       namespace: name,
       network,
       registry,
-      tls: { installCertManager: args.installCertManager },
+      tls: { issuer: { type: "existing", kind: addons.issuerKind, name: addons.issuerName } },
       tags: { ...tags, environment: name },
     },
-    { providers, dependsOn },
+    { providers },
   );
 
-// The test installation brings cert-manager into the cluster; staging uses it, so it waits.
-const test = installation("uepe-test", { installCertManager: true });
-const staging = installation("uepe-staging", { installCertManager: false }, [test]);
+const test = installation("uepe-test");
+const staging = installation("uepe-staging");
 const installations = [test, staging];
 
 export const vpcId = vpc.id;

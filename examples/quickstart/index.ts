@@ -4,12 +4,17 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { UsageEngineStack } from "pulumi-usage-engine";
+import { ClusterAddons, UsageEngineStack } from "pulumi-usage-engine";
 
 const config = new pulumi.Config();
 
 // An explicit provider: the cluster is the one in this kubeconfig, never the ambient context.
 const cluster = new k8s.Provider("cluster", { kubeconfig: config.requireSecret("kubeconfig") });
+
+// Cluster-wide software, once per cluster: cert-manager and a self-signed ClusterIssuer (testing
+// only; give `issuer: { type: "acme", ... }` for real certificates). Skip this component when the
+// cluster already runs cert-manager, and give the stack your issuer instead.
+const addons = new ClusterAddons("cluster-addons", {}, { providers: { kubernetes: cluster } });
 
 const uepe = new UsageEngineStack(
   "uepe",
@@ -31,6 +36,8 @@ const uepe = new UsageEngineStack(
       accessKeyId: config.requireSecret("drAccessKeyId"),
       secretAccessKey: config.requireSecret("drSecretAccessKey"),
     },
+    // The release waits for the issuer: its name resolves once the ClusterIssuer exists.
+    tls: { issuer: { type: "existing", kind: addons.issuerKind, name: addons.issuerName } },
     // false for a throwaway stack: lets `pulumi destroy` delete the database, file system and vault.
     protectData: config.getBoolean("protectData"),
   },

@@ -1,13 +1,6 @@
-import { EXTERNAL_DNS_CHART, INGRESS_NGINX_CHART } from "../addons";
-import type { Values } from "../chart/values";
+import type * as pulumi from "@pulumi/pulumi";
 import type { Checker } from "../validation";
-import {
-  type AwsIdentityOptions,
-  checkHostedZoneId,
-  type IdentitySpec,
-  resolveAwsIdentity,
-} from "./identity";
-import { keyList } from "./keys";
+import { keyList, refuseMovedToClusterAddons } from "./keys";
 
 /** Kubernetes Service type of the platform. */
 export const ServiceType = {
@@ -33,28 +26,6 @@ export interface IngressOptions {
   tls?: boolean;
 }
 
-/** A companion Helm chart the package installs when asked: pinned, with your overrides. */
-export interface AddonChartOptions {
-  /** Chart version. Default: the version pinned by this package. */
-  version?: string;
-  /** Extra chart values, deep-merged last (you win). Default: none. */
-  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
-  values?: { [key: string]: any };
-}
-
-/** external-dns keeps Route 53 records for the ingress hosts (and LoadBalancer Services) up to date. */
-export interface ExternalDnsOptions {
-  /** Route 53 hosted zone external-dns manages, e.g. `Z0123456789ABCDEFGHIJ`. */
-  hostedZoneId: string;
-  /** IAM role external-dns uses (created for `irsa` or `podIdentity`). Default: `{ mode: "none" }` (the pod's existing credentials). */
-  identity?: AwsIdentityOptions;
-  /** Chart version. Default: `1.19.0`. */
-  version?: string;
-  /** Extra chart values, deep-merged last (you win). Default: none. */
-  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
-  values?: { [key: string]: any };
-}
-
 /** How the platform is reached. */
 export interface ExposureOptions {
   /** Service type of the platform; it carries the Desktop client's TCP 6790, which no HTTP ingress can. Default: `NodePort`. */
@@ -67,12 +38,8 @@ export interface ExposureOptions {
   ingress?: IngressOptions;
   /** DNS domain of the installation, e.g. `uepe.example.com`; flows to the chart, the ingress hosts and the ACME solver. Default: none. */
   domain?: string;
-  /** Install the ingress-nginx controller (namespace `ingress-nginx`). Default: false. */
-  installIngressNginx?: boolean;
-  /** ingress-nginx chart version and values. Default: chart `4.15.1`, its own defaults. */
-  ingressNginx?: AddonChartOptions;
-  /** Install external-dns for this hosted zone (namespace `external-dns`). Default: not installed. */
-  externalDns?: ExternalDnsOptions;
+  /** Name of the ingress controller's Service the platform points at, e.g. ClusterAddons' `ingressControllerServiceName`. Default: none. */
+  ingressControllerServiceName?: pulumi.Input<string>;
 }
 
 /** The platform's Desktop control interface: raw TCP, never through an HTTP ingress. */
@@ -86,12 +53,6 @@ export interface ResolvedIngress {
   tls: boolean;
 }
 
-/** A companion chart to install: its version and values, defaults applied. */
-export interface AddonChartSpec {
-  version: string;
-  values: Values;
-}
-
 /** How the platform is reached, after resolution. */
 export interface ExposureSpec {
   serviceType: ServiceType;
@@ -99,10 +60,7 @@ export interface ExposureSpec {
   loadBalancerSourceRanges: string[];
   domain?: string;
   ingress?: ResolvedIngress;
-  /** Present when the package installs the ingress-nginx controller. */
-  ingressNginx?: AddonChartSpec;
-  /** Present when the package installs external-dns. */
-  externalDns?: AddonChartSpec & { hostedZoneId: string; identity: IdentitySpec };
+  ingressControllerServiceName?: pulumi.Input<string>;
 }
 
 const EXPOSURE_KEYS = keyList<ExposureOptions>({
@@ -111,10 +69,14 @@ const EXPOSURE_KEYS = keyList<ExposureOptions>({
   loadBalancerSourceRanges: true,
   ingress: true,
   domain: true,
-  installIngressNginx: true,
-  ingressNginx: true,
-  externalDns: true,
+  ingressControllerServiceName: true,
 });
+/** Arguments that installed cluster-wide add-ons from each installation (see ClusterAddons). */
+const MOVED_TO_CLUSTER_ADDONS: Readonly<Record<string, string>> = {
+  installIngressNginx: "ClusterAddons ingressNginx.enabled",
+  ingressNginx: "ClusterAddons ingressNginx",
+  externalDns: "ClusterAddons externalDns (and domain)",
+};
 const INGRESS_KEYS = keyList<IngressOptions>({
   enabled: true,
   className: true,
@@ -123,17 +85,9 @@ const INGRESS_KEYS = keyList<IngressOptions>({
   annotations: true,
   tls: true,
 });
-const ADDON_CHART_KEYS = keyList<AddonChartOptions>({ version: true, values: true });
-const EXTERNAL_DNS_KEYS = keyList<ExternalDnsOptions>({
-  hostedZoneId: true,
-  identity: true,
-  version: true,
-  values: true,
-});
 /** Annotation keys: optional DNS-subdomain prefix, then a name of up to 63 characters. */
 const ANNOTATION_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const CHART_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 function isMap(value: unknown): value is object {
   return typeof value === "object" && value !== null;
@@ -151,12 +105,6 @@ function checkAnnotations(check: Checker, path: string, annotations: unknown): v
       );
     check.string(`${path}.${key}`, value, "an annotation value string");
   }
-}
-
-function checkAddonChart(check: Checker, path: string, options: AddonChartOptions | undefined): void {
-  if (!check.knownKeys(path, options, ADDON_CHART_KEYS)) return;
-  check.pattern(`${path}.version`, options.version, CHART_VERSION, "a chart version such as 4.15.1");
-  check.map(`${path}.values`, options.values, "a map of chart values");
 }
 
 function resolveIngress(
@@ -212,7 +160,8 @@ export function resolveExposure(
   tlsEnabled = true,
 ): ExposureSpec {
   const n = exposure ?? {};
-  check.knownKeys(path, n, EXPOSURE_KEYS);
+  const moved = refuseMovedToClusterAddons(check, path, n, MOVED_TO_CLUSTER_ADDONS);
+  check.knownKeys(path, n, [...EXPOSURE_KEYS, ...moved]);
   const serviceType = n.serviceType ?? "NodePort";
   check.oneOf(`${path}.serviceType`, serviceType, ["NodePort", "LoadBalancer", "ClusterIP"]);
   check.hostname(`${path}.domain`, n.domain);
@@ -228,45 +177,13 @@ export function resolveExposure(
         'serviceType "LoadBalancer" or no source ranges',
       );
   }
-  check.boolean(`${path}.installIngressNginx`, n.installIngressNginx);
-  checkAddonChart(check, `${path}.ingressNginx`, n.ingressNginx);
-  if (n.ingressNginx !== undefined && n.installIngressNginx !== true)
-    check.fail(
-      `${path}.ingressNginx`,
-      "is set but installIngressNginx is not true",
-      "installIngressNginx: true",
-    );
+  check.rfc1123Subdomain(`${path}.ingressControllerServiceName`, n.ingressControllerServiceName);
   return {
     serviceType,
     serviceAnnotations: n.serviceAnnotations ?? {},
     loadBalancerSourceRanges: n.loadBalancerSourceRanges ?? [],
     domain: n.domain,
     ingress: resolveIngress(check, `${path}.ingress`, n.ingress, n.domain, tlsEnabled),
-    ingressNginx:
-      n.installIngressNginx === true
-        ? {
-            version: n.ingressNginx?.version ?? INGRESS_NGINX_CHART.version,
-            values: n.ingressNginx?.values ?? {},
-          }
-        : undefined,
-    externalDns: resolveExternalDns(check, `${path}.externalDns`, n.externalDns),
-  };
-}
-
-function resolveExternalDns(
-  check: Checker,
-  path: string,
-  e: ExternalDnsOptions | undefined,
-): ExposureSpec["externalDns"] {
-  if (!check.knownKeys(path, e, EXTERNAL_DNS_KEYS)) return undefined;
-  check.required(`${path}.hostedZoneId`, e.hostedZoneId, "the Route 53 hosted zone id of your domain");
-  checkHostedZoneId(check, `${path}.hostedZoneId`, e.hostedZoneId);
-  check.pattern(`${path}.version`, e.version, CHART_VERSION, "a chart version such as 1.19.0");
-  check.map(`${path}.values`, e.values, "a map of chart values");
-  return {
-    hostedZoneId: e.hostedZoneId,
-    identity: resolveAwsIdentity(check, `${path}.identity`, e.identity),
-    version: e.version ?? EXTERNAL_DNS_CHART.version,
-    values: e.values ?? {},
+    ingressControllerServiceName: n.ingressControllerServiceName,
   };
 }

@@ -12,7 +12,7 @@ export type AwsIdentityMode = (typeof AwsIdentityMode)[keyof typeof AwsIdentityM
 
 /** The IAM role a workload uses: an add-on's for Route 53 records, the upgrade backup Job's for AWS Backup. */
 export interface AwsIdentityOptions {
-  /** How the workload's pods get the role. Default: `none`. */
+  /** How the workload's pods get the role. `none` leaves the workload with whatever its pods have, usually the node role, whose rights every pod on those nodes shares. Default: `irsa` when `oidcProviderArn` is given, `podIdentity` when `clusterName` is given (and no `oidcProviderArn`), else `none`. */
   mode?: AwsIdentityMode;
   /** The cluster's IAM OIDC provider ARN, e.g. `arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC...`. Required for `irsa`. Default: none. */
   oidcProviderArn?: string;
@@ -35,7 +35,10 @@ export function resolveAwsIdentity(
 ): IdentitySpec {
   const o = options ?? {};
   check.knownKeys(path, o, IDENTITY_KEYS);
-  const mode = o.mode ?? "none";
+  // Giving the cluster's OIDC provider or name says which identity is meant.
+  const mode =
+    o.mode ??
+    (o.oidcProviderArn !== undefined ? "irsa" : o.clusterName !== undefined ? "podIdentity" : "none");
   check.oneOf(`${path}.mode`, mode, ["none", "irsa", "podIdentity"]);
   check.arn(`${path}.oidcProviderArn`, o.oidcProviderArn, "iam", "oidc-provider/");
   check.eksClusterName(`${path}.clusterName`, o.clusterName);

@@ -6,6 +6,7 @@
 export * from "./alarms";
 export * from "./authorization";
 export * from "./backup";
+export * from "./clusterAddons";
 export * from "./credentials";
 export * from "./database";
 export * from "./exposure";

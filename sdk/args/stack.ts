@@ -65,7 +65,7 @@ export interface UsageEngineStackArgs {
   storage?: StorageOptions;
   /** AWS Backup of RDS, then EFS. Default: enabled, RDS daily at 03:00 UTC and EFS at 07:00, kept 35 days. */
   backup?: BackupOptions;
-  /** Platform TLS. Default: cert-manager with a self-signed ClusterIssuer (testing only). */
+  /** Platform TLS. The stack installs no cert-manager (ClusterAddons does, once per cluster); it uses or creates an issuer. Default: a self-signed ClusterIssuer the stack creates (testing only). */
   tls?: TlsOptions;
   /** Where images come from. Default: DigitalRoute's ECR (requires the access keys). */
   registry?: RegistryOptions;

@@ -1,7 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { CERT_MANAGER_CHART } from "../addons";
 import { TLS_SECRET_KEYS } from "../chart/contract";
-import type { Values } from "../chart/values";
 import { base64File, type Checker, type InputRule, pemBlock } from "../validation";
 import {
   type AwsIdentityOptions,
@@ -9,7 +7,7 @@ import {
   type IdentitySpec,
   resolveAwsIdentity,
 } from "./identity";
-import { keyList } from "./keys";
+import { keyList, refuseMovedToClusterAddons } from "./keys";
 
 /** How the platform gets its TLS certificate. */
 export const TlsMode = { CertManager: "certManager", Secret: "secret", Disabled: "disabled" } as const;
@@ -26,12 +24,12 @@ export type AcmeChallenge = (typeof AcmeChallenge)[keyof typeof AcmeChallenge];
 
 /** The cert-manager issuer. */
 export interface IssuerOptions {
-  /** `selfSigned` (testing only: browsers and the Desktop client will not trust it), `acme`, or an `existing` issuer. Default: `selfSigned`. */
+  /** `selfSigned` (testing only: browsers and the Desktop client will not trust it), `acme`, or an `existing` issuer, such as the one ClusterAddons creates (`kind: addons.issuerKind, name: addons.issuerName`). The stack never installs cert-manager: it must already run in the cluster. Default: `selfSigned`. */
   type?: IssuerType;
-  /** Issuer kind; an `Issuer` is created in the release namespace. Default: `ClusterIssuer`. */
-  kind?: IssuerKind;
-  /** Issuer name. Required for `existing`. Default: `<component name>-issuer`. */
-  name?: string;
+  /** Issuer kind, `ClusterIssuer` or `Issuer`; an `Issuer` the stack creates lives in the release namespace. May be an Output for `existing` (checked when known; the release waits for it). Default: `ClusterIssuer`. */
+  kind?: pulumi.Input<string>;
+  /** Issuer name. Required for `existing`, where it may be an Output (the release waits for it). Default: `<component name>-issuer`. */
+  name?: pulumi.Input<string>;
   /** Account e-mail registered with the ACME server (expiry notices go there). Required for `acme`. Default: none. */
   acmeEmail?: string;
   /** ACME directory URL (e.g. Let's Encrypt staging while testing). Default: `https://acme-v02.api.letsencrypt.org/directory`. */
@@ -44,8 +42,10 @@ export interface IssuerOptions {
   route53HostedZoneId?: string;
   /** AWS region cert-manager's Route 53 client uses. Default: the AWS provider's region. */
   route53Region?: string;
-  /** IAM role cert-manager uses for Route 53 (created for `irsa` or `podIdentity`). Default: `{ mode: "none" }` (the pod's existing credentials). */
+  /** IAM role cert-manager uses for Route 53 (created for `irsa` or `podIdentity`). Default: `irsa` when `oidcProviderArn` is given, `podIdentity` when `clusterName` is, else `none` (the pod's existing credentials, usually the node role). */
   route53Identity?: AwsIdentityOptions;
+  /** cert-manager runs with `--issuer-ambient-credentials` (ClusterAddons `certManager.issuerAmbientCredentials: true`): without it a namespaced `Issuer` gets no AWS credentials for Route 53 DNS-01. Default: false. */
+  ambientCredentials?: boolean;
 }
 
 /** A TLS Secret created from your certificate material (all values secret). */
@@ -64,13 +64,6 @@ export interface TlsSecretOptions {
 export interface TlsOptions {
   /** `certManager` issues the certificate, `secret` uses a Secret holding keystore.jks, tls.key and tls.crt, `disabled` serves plain HTTP. Default: `certManager`. */
   mode?: TlsMode;
-  /** Install cert-manager with its Helm chart; false uses an installation already in the cluster. Default: true. */
-  installCertManager?: boolean;
-  /** cert-manager chart version. Default: `v1.19.1`. */
-  certManagerVersion?: string;
-  /** Extra cert-manager chart values, deep-merged last (you win). Default: none. */
-  // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form by nature
-  certManagerValues?: { [key: string]: any };
   /** Issuer of the platform certificate. Default: a self-signed ClusterIssuer (testing only). */
   issuer?: IssuerOptions;
   /** An existing Secret (in the release namespace) with keystore.jks, tls.key and tls.crt, for `secret` mode. Default: none. */
@@ -98,7 +91,8 @@ export type IssuerSpec =
       server: string;
       challenge: AcmeChallengeSpec;
     }
-  | { type: "existing"; kind: IssuerKind; name: string };
+  /** Kind and name may be known only at deploy time (another component's outputs). */
+  | { type: "existing"; kind: pulumi.Input<string>; name: pulumi.Input<string> };
 
 /** Where the TLS Secret of `secret` mode comes from. */
 export type TlsSecretSpec =
@@ -113,21 +107,12 @@ export type TlsSecretSpec =
 
 /** Platform TLS after resolution. */
 export type TlsSpec =
-  | {
-      mode: "certManager";
-      installCertManager: boolean;
-      certManagerVersion: string;
-      certManagerValues: Values;
-      issuer: IssuerSpec;
-    }
+  | { mode: "certManager"; issuer: IssuerSpec }
   | { mode: "secret"; secret: TlsSecretSpec }
   | { mode: "disabled" };
 
 const TLS_KEYS = keyList<TlsOptions>({
   mode: true,
-  installCertManager: true,
-  certManagerVersion: true,
-  certManagerValues: true,
   issuer: true,
   existingSecretName: true,
   secret: true,
@@ -143,24 +128,65 @@ const ISSUER_KEYS = keyList<IssuerOptions>({
   route53HostedZoneId: true,
   route53Region: true,
   route53Identity: true,
+  ambientCredentials: true,
 });
+/**
+ * Arguments that installed cluster-wide software from each installation, and the ClusterAddons
+ * argument that does it now (cert-manager is shared by every installation of a cluster).
+ */
+const MOVED_TO_CLUSTER_ADDONS: Readonly<Record<string, string>> = {
+  installCertManager: "ClusterAddons certManager.enabled",
+  certManagerVersion: "ClusterAddons certManager.version",
+  certManagerValues: "ClusterAddons certManager.values",
+};
 const SECRET_KEYS = keyList<TlsSecretOptions>({ name: true, keystoreJks: true, tlsKey: true, tlsCrt: true });
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----[\s\S]+-----END ([A-Z]+ )?PRIVATE KEY-----/;
+
+/** Whether a value is a plain string (not an Output or a Promise known only at deploy time). */
+function plain(value: pulumi.Input<string> | undefined): value is string | undefined {
+  return value === undefined || typeof value === "string";
+}
+
+/** Checks an issuer kind and name; run on plain values now and on Outputs once they resolve. */
+export function checkIssuerReference(check: Checker, path: string, kind: unknown, name: unknown): void {
+  check.oneOf(`${path}.kind`, kind, ["Issuer", "ClusterIssuer"]);
+  check.rfc1123Subdomain(`${path}.name`, name);
+}
+
+/**
+ * A namespaced Issuer solving Route 53 DNS-01 with ambient credentials (IRSA, Pod Identity or the
+ * node role: the solver is never given keys) works only when cert-manager was started with
+ * `--issuer-ambient-credentials`; cert-manager otherwise uses ambient credentials for
+ * ClusterIssuers only, and the challenge fails at deploy time with no AWS credentials.
+ */
+function checkAmbientCredentials(check: Checker, path: string, o: IssuerOptions, kind: string): void {
+  check.boolean(`${path}.ambientCredentials`, o.ambientCredentials);
+  if (kind !== "Issuer" || o.ambientCredentials === true) return;
+  check.fail(
+    `${path}.kind`,
+    'is "Issuer" with route53Dns01: cert-manager gives a namespaced Issuer no ambient AWS credentials (IRSA, Pod Identity, node role) unless it runs with --issuer-ambient-credentials',
+    'kind "ClusterIssuer" (such as the one ClusterAddons creates), or ambientCredentials: true once cert-manager runs with --issuer-ambient-credentials (ClusterAddons certManager.issuerAmbientCredentials: true)',
+  );
+}
+
+/** The issuer of type `existing`: a reference, possibly to another component's outputs. */
+function existingIssuer(check: Checker, path: string, o: IssuerOptions, enforce: boolean): IssuerSpec {
+  if (enforce) check.required(`${path}.name`, o.name, "the name of your issuer");
+  checkIssuerReference(check, path, o.kind, o.name);
+  return { type: "existing", kind: o.kind ?? "ClusterIssuer", name: o.name ?? "" };
+}
 
 /**
  * Checks the issuer block. Its shape is checked in every TLS mode; what an issuer type requires
  * only when cert-manager issues the certificate (`enforce`).
  */
-function resolveIssuer(check: Checker, path: string, o: IssuerOptions, enforce: boolean): IssuerSpec {
+export function resolveIssuer(check: Checker, path: string, o: IssuerOptions, enforce: boolean): IssuerSpec {
   check.knownKeys(path, o, ISSUER_KEYS);
   const type = o.type ?? "selfSigned";
-  const kind = o.kind ?? "ClusterIssuer";
   const challenge = o.acmeChallenge ?? (o.route53HostedZoneId !== undefined ? "route53Dns01" : "http01");
   const identity = resolveAwsIdentity(check, `${path}.route53Identity`, o.route53Identity);
   check.oneOf(`${path}.type`, type, ["selfSigned", "acme", "existing"]);
-  check.oneOf(`${path}.kind`, kind, ["Issuer", "ClusterIssuer"]);
-  check.rfc1123Subdomain(`${path}.name`, o.name);
   check.email(`${path}.acmeEmail`, o.acmeEmail);
   check.pattern(`${path}.acmeServer`, o.acmeServer, /^https:\/\/\S+$/, "an https:// ACME directory URL");
   check.oneOf(`${path}.acmeChallenge`, challenge, ["http01", "route53Dns01"]);
@@ -174,11 +200,21 @@ function resolveIssuer(check: Checker, path: string, o: IssuerOptions, enforce: 
       `"${identity.mode}" only applies to an acme issuer with route53Dns01`,
       'mode "none" or acmeChallenge "route53Dns01"',
     );
-  if (type === "existing") {
-    if (enforce) check.required(`${path}.name`, o.name, "the name of your issuer");
-    return { type, kind, name: o.name ?? "" };
-  }
-  if (type !== "acme") return { type: "selfSigned", kind, name: o.name };
+  if (type === "existing") return existingIssuer(check, path, o, enforce);
+  // The stack creates this issuer: its kind decides where, its name is in its own names.
+  const kind = plain(o.kind) ? (o.kind ?? "ClusterIssuer") : "ClusterIssuer";
+  const name = plain(o.name) ? o.name : undefined;
+  for (const key of ["kind", "name"] as const)
+    if (!plain(o[key]))
+      check.fail(
+        `${path}.${key}`,
+        `is known only at deploy time, but the stack creates this ${type} issuer`,
+        `a plain string, or type "existing" to refer to an issuer by Outputs`,
+      );
+  checkIssuerReference(check, path, kind, name);
+  const issuerKind: IssuerKind = kind === "Issuer" ? "Issuer" : "ClusterIssuer";
+  if (enforce && usesRoute53) checkAmbientCredentials(check, path, o, kind);
+  if (type !== "acme") return { type: "selfSigned", kind: issuerKind, name };
   if (enforce) {
     check.required(`${path}.acmeEmail`, o.acmeEmail, "an e-mail address for the ACME account");
     if (usesRoute53)
@@ -190,8 +226,8 @@ function resolveIssuer(check: Checker, path: string, o: IssuerOptions, enforce: 
   }
   return {
     type,
-    kind,
-    name: o.name,
+    kind: issuerKind,
+    name,
     email: o.acmeEmail ?? "",
     server: o.acmeServer ?? LETS_ENCRYPT_PRODUCTION,
     challenge: usesRoute53
@@ -257,29 +293,16 @@ function resolveTlsSecret(check: Checker, path: string, o: TlsOptions): TlsSecre
 
 export function resolveTls(check: Checker, path: string, options: TlsOptions | undefined): TlsSpec {
   const o = options ?? {};
-  check.knownKeys(path, o, TLS_KEYS);
+  const moved = refuseMovedToClusterAddons(check, path, o, MOVED_TO_CLUSTER_ADDONS);
+  check.knownKeys(path, o, [...TLS_KEYS, ...moved]);
   const mode = o.mode ?? "certManager";
   const issuer = resolveIssuer(check, `${path}.issuer`, o.issuer ?? {}, mode === "certManager");
   check.oneOf(`${path}.mode`, mode, ["certManager", "secret", "disabled"]);
-  check.boolean(`${path}.installCertManager`, o.installCertManager);
-  check.pattern(
-    `${path}.certManagerVersion`,
-    o.certManagerVersion,
-    /^v\d+\.\d+\.\d+$/,
-    "a cert-manager chart version such as v1.19.1",
-  );
-  check.map(`${path}.certManagerValues`, o.certManagerValues, "a map of cert-manager chart values");
   check.rfc1123Subdomain(`${path}.existingSecretName`, o.existingSecretName);
   if (mode === "secret") return { mode, secret: resolveTlsSecret(check, path, o) };
   for (const key of ["existingSecretName", "secret"] as const)
     if (o[key] !== undefined)
       check.fail(`${path}.${key}`, `only applies to mode "secret"`, 'mode "secret" or no value');
   if (mode === "disabled") return { mode };
-  return {
-    mode: "certManager",
-    installCertManager: o.installCertManager ?? true,
-    certManagerVersion: o.certManagerVersion ?? CERT_MANAGER_CHART.version,
-    certManagerValues: o.certManagerValues ?? {},
-    issuer,
-  };
+  return { mode: "certManager", issuer };
 }

@@ -175,7 +175,7 @@ export const CHART_KEYS = {
   },
   ingressControllerServiceName: {
     path: "global.ingressController.serviceName",
-    feed: "ingress-nginx controller Service, when exposure.installIngressNginx",
+    feed: "exposure.ingressControllerServiceName (ClusterAddons ingressControllerServiceName)",
     evidence: "unverified",
   },
   suspendFrom: {

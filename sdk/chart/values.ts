@@ -46,14 +46,15 @@ export interface ChartExposure {
   loadBalancerSourceRanges?: string[];
   ingress?: {
     className: string;
-    annotations: Record<string, pulumi.Input<string>>;
+    /** An Output when a key depends on a value known only at deploy time (the issuer kind). */
+    annotations: Record<string, pulumi.Input<string>> | pulumi.Output<Record<string, string>>;
     /** TLS Secret of the ingress hosts; undefined serves the ingress over plain HTTP. */
     tlsSecretName?: pulumi.Input<string>;
     platformHost: string;
     desktopOnlineHost: string;
   };
-  /** The ingress controller Service installed next to the platform, when the package installs one. */
-  ingressControllerServiceName?: string;
+  /** The ingress controller's Service (e.g. ClusterAddons' ingress-nginx), when given. */
+  ingressControllerServiceName?: pulumi.Input<string>;
 }
 
 /** Chart values: a map of keys to values, blocks and lists. */
@@ -99,13 +100,14 @@ function renderExposure(values: Values, exposure: ChartExposure): void {
     put(values, "serviceAnnotations", exposure.serviceAnnotations);
   if (exposure.loadBalancerSourceRanges && exposure.loadBalancerSourceRanges.length > 0)
     put(values, "loadBalancerSourceRanges", exposure.loadBalancerSourceRanges);
-  if (exposure.ingressControllerServiceName)
+  if (exposure.ingressControllerServiceName !== undefined)
     put(values, "ingressControllerServiceName", exposure.ingressControllerServiceName);
   const ingress = exposure.ingress;
   put(values, "ingressEnabled", ingress !== undefined);
   if (!ingress) return;
   put(values, "ingressClassName", ingress.className);
-  if (Object.keys(ingress.annotations).length > 0) put(values, "ingressAnnotations", ingress.annotations);
+  if (pulumi.Output.isInstance(ingress.annotations) || Object.keys(ingress.annotations).length > 0)
+    put(values, "ingressAnnotations", ingress.annotations);
   put(values, "ingressTls", ingress.tlsSecretName !== undefined);
   if (ingress.tlsSecretName !== undefined) put(values, "ingressTlsSecretName", ingress.tlsSecretName);
   put(values, "ingressPlatformHost", ingress.platformHost);
