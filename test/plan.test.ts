@@ -222,13 +222,13 @@ describe("npm run plan", function () {
       const lines = changes(rename);
       assert.ok(
         lines.includes(
-          "  +- replace aws:rds/subnetGroup:SubnetGroup  uepe-database-subnets  [forced by name]",
+          "  +- replace aws:rds/subnetGroup:SubnetGroup  uepe-database-subnets  [forced by namePrefix]",
         ),
         lines.join("\n"),
       );
       assert.ok(
         lines.some((l) =>
-          /^ {2}\+- replace aws:rds\/parameterGroup:ParameterGroup {2}uepe-database-parameters {2}\[forced by name\]$/.test(
+          /^ {2}\+- replace aws:rds\/parameterGroup:ParameterGroup {2}uepe-database-parameters {2}\[forced by namePrefix\]$/.test(
             l,
           ),
         ),
@@ -240,7 +240,7 @@ describe("npm run plan", function () {
           ),
         ),
       );
-      assert.match(rename.stdout, /^ {2}~ postgres\.host: "uepe-database\..*" -> "uepe-db-r1\..*"$/m);
+      assert.match(rename.stdout, /^ {2}~ postgres\.host: "uepe-database-[0-9a-f]{8}\..*" -> "uepe-db-r1\..*"$/m);
     });
 
     it("shows a new license only as a changed marker", () => {
