@@ -5,6 +5,7 @@ import {
   DESKTOP_CLIENT_PORT,
   type ExposureOptions,
   type ExposureSpec,
+  publicLoadBalancerWarning,
   resolveExposure,
   type Tags,
   Validated,
@@ -221,8 +222,8 @@ export class Exposure extends pulumi.ComponentResource {
     const spec = args instanceof Validated ? args.spec : resolveExposureArgs(args);
     super("usage-engine:index:Exposure", name, {}, opts);
 
-    const warning = desktopClientWarning(spec.exposure);
-    if (warning) pulumi.log.warn(warning, this);
+    for (const warning of [desktopClientWarning(spec.exposure), publicLoadBalancerWarning(spec.exposure)])
+      if (warning) pulumi.log.warn(warning, this);
     installAddons(name, { exposure: spec.exposure, ownerId: spec.ownerId ?? name, tags: spec.tags }, this);
     const urls = endpointUrls(spec.exposure);
     this.platformUrl = pulumi.output(urls.platformUrl);

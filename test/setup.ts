@@ -19,6 +19,7 @@ export const KNOWN_WARNINGS: RegExp[] = [
   /database\.external\.adminPassword is not set: env-secrets gets a generated administrator password/,
   /serviceType is ClusterIP: the Desktop client's TCP \d+ is reachable only inside the cluster/,
   /cert-manager is not installed by this component: annotate its service account with/,
+  /exposure\.allowPublic is true: the platform's LoadBalancer accepts connections from any address/,
 ];
 
 type Warn = (msg: string, ...rest: unknown[]) => Promise<void>;
