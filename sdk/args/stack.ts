@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { CHART_NAME, CHART_REPOSITORY, checkRemovedValues } from "../chart/contract";
+import { CHART_NAME, CHART_REPOSITORY, checkRemovedValues, checkWeakeningValues } from "../chart/contract";
 import type { Values } from "../chart/values";
 import type { ReleaseChart } from "../release";
 import { Checker } from "../validation";
@@ -144,7 +144,7 @@ function checkChartSource(check: Checker, path: string, chart: ChartSourceOption
   check.pattern(
     `${path}.repository`,
     chart.repository,
-    /^(https?|oci):\/\/\S+$/,
+    /^(https|oci):\/\/\S+$/,
     "an https:// or oci:// repository URL",
   );
   check.rfc1123Label(`${path}.name`, chart.name);
@@ -222,6 +222,7 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   checkTags(check, "tags", args.tags);
   check.map("values", args.values, "a map of chart values");
   checkRemovedValues(check, "values", args.values, chart.version);
+  checkWeakeningValues(check, "values", args.values, tls.mode);
   if (
     resolved.alarms.enabled &&
     database.mode === "rds" &&
