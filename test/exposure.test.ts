@@ -68,12 +68,13 @@ describe("Exposure", () => {
 
   describe("a LoadBalancer open to the internet must be asked for", () => {
     it("refuses LoadBalancer without source ranges or an internal scheme, naming the three ways out", async () => {
-      for (const annotations of [
+      const cases: ({ [key: string]: string } | undefined)[] = [
         undefined,
         NLB,
         { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" },
         { "service.beta.kubernetes.io/aws-load-balancer-internal": "false" },
-      ]) {
+      ];
+      for (const annotations of cases) {
         resetMocks();
         const exposure: ExposureOptions = { serviceType: "LoadBalancer", serviceAnnotations: annotations };
         await assertRejected(
@@ -92,7 +93,7 @@ describe("Exposure", () => {
       );
     });
 
-    for (const [way, exposure] of [
+    const ways: [string, ExposureOptions][] = [
       ["source ranges", { loadBalancerSourceRanges: ["203.0.113.0/24"] }],
       [
         "an internal scheme",
@@ -102,7 +103,8 @@ describe("Exposure", () => {
         "the legacy internal annotation",
         { serviceAnnotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" } },
       ],
-    ] as const)
+    ];
+    for (const [way, exposure] of ways)
       it(`accepts a LoadBalancer closed by ${way}, without a warning`, async () => {
         const { values } = await stackWith({ exposure: { serviceType: "LoadBalancer", ...exposure } });
         assert.equal(at(values, "platform.service.type"), "LoadBalancer");

@@ -166,7 +166,31 @@ interface PlanRule {
   completionWindow?: number;
 }
 
+/**
+ * The API server's validation of a `kubernetes.io/dockerconfigjson` Secret: the `.dockerconfigjson`
+ * key must be present and hold JSON (base64 in `data`, plain in `stringData`).
+ */
+function dockerConfigSecretProblem(given: State): string | undefined {
+  // The Kubernetes SDK makes Secret data secret: the API server sees the plain values.
+  const inputs = unwrapSecrets(given) as State;
+  if (inputs.type !== "kubernetes.io/dockerconfigjson") return undefined;
+  const key = ".dockerconfigjson";
+  const data = (inputs.data as State | undefined)?.[key];
+  const plain = (inputs.stringData as State | undefined)?.[key];
+  if (data === undefined && plain === undefined) return `Secret is invalid: data[${key}]: Required value`;
+  const text = plain !== undefined ? String(plain) : Buffer.from(String(data), "base64").toString();
+  // A value still unknown in a preview is checked when it is known.
+  if ([plain, data].includes(pulumi.runtime.unknownValue)) return undefined;
+  try {
+    JSON.parse(text);
+  } catch {
+    return `Secret is invalid: data[${key}]: Invalid value: "<secret contents redacted>": invalid character`;
+  }
+  return undefined;
+}
+
 const rules: Record<string, Rule> = {
+  "kubernetes:core/v1:Secret": dockerConfigSecretProblem,
   "aws:kms/key:Key": (inputs) => {
     const window = Number(inputs.deletionWindowInDays ?? 30);
     if (!(window >= 7 && window <= 30))
