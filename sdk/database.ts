@@ -11,6 +11,7 @@ import {
   Validated,
 } from "./args";
 import { checkTags } from "./args/network";
+import { deployTarget, serviceTrustPolicy } from "./awsIdentity";
 import { ingressSecurityGroup, withTags } from "./network";
 import { Checker } from "./validation";
 
@@ -190,16 +191,13 @@ function monitoringRole(
     `${name}-monitoring`,
     {
       description: "RDS enhanced monitoring of the UEPE system database",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "monitoring.rds.amazonaws.com" },
-            Action: "sts:AssumeRole",
-          },
-        ],
-      }),
+      // Enhanced monitoring says which instance it acts for: any instance of this account and region
+      // (the role exists before the instance, whose identifier may not be known yet).
+      assumeRolePolicy: deployTarget(parent).apply((t) =>
+        serviceTrustPolicy("monitoring.rds.amazonaws.com", t.account, {
+          sourceArn: `arn:${t.partition}:rds:${t.region}:${t.account}:db:*`,
+        }),
+      ),
       tags,
     },
     { parent },

@@ -219,6 +219,31 @@ const rules: Record<string, Rule> = {
       return `InvalidParameterValueException: rule ${early.ruleName}: start window must be at least 60 minutes`;
     return undefined;
   },
+  // PutBackupVaultLockConfiguration: retention 1-36500 days, min <= max; ChangeableForDays (which
+  // makes the lock compliance mode) at least 3.
+  "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (inputs) => {
+    const min = inputs.minRetentionDays === undefined ? undefined : Number(inputs.minRetentionDays);
+    const max = inputs.maxRetentionDays === undefined ? undefined : Number(inputs.maxRetentionDays);
+    for (const [key, days] of [
+      ["MinRetentionDays", min],
+      ["MaxRetentionDays", max],
+    ] as const)
+      if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 36500))
+        return `InvalidParameterValueException: ${key} ${days} must be between 1 and 36500`;
+    if (min !== undefined && max !== undefined && min > max)
+      return `InvalidParameterValueException: MinRetentionDays ${min} exceeds MaxRetentionDays ${max}`;
+    if (inputs.changeableForDays !== undefined && !(Number(inputs.changeableForDays) >= 3))
+      return `InvalidParameterValueException: ChangeableForDays ${inputs.changeableForDays} must be at least 3`;
+    return undefined;
+  },
+  "aws:backup/vaultPolicy:VaultPolicy": (inputs) => {
+    try {
+      JSON.parse(String(inputs.policy));
+    } catch {
+      return "MalformedPolicyDocumentException: the vault access policy is not JSON";
+    }
+    return undefined;
+  },
   "aws:backup/selection:Selection": (inputs) =>
     BACKUP_NAME.test(String(inputs.name))
       ? undefined

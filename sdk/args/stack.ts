@@ -173,7 +173,12 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
     database,
     credentials,
   );
-  const backup = resolveBackup(check, "backup", args.backup);
+  const backup = resolveBackup(
+    check,
+    "backup",
+    args.backup,
+    database.mode === "rds" && database.profile === "prod",
+  );
   const registry = resolveRegistry(check, "registry", args.registry);
   const chart = {
     repository: args.chart?.repository ?? CHART_REPOSITORY,
