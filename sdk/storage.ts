@@ -52,7 +52,7 @@ export interface SharedStorageArgs {
 
 /**
  * EFS for the platform's shared volume: an encrypted file system kept on destroy, a policy that
- * refuses NFS clients without TLS, a mount target per Availability Zone behind a security group
+ * admits NFS clients only through the access point, never as root, and never without TLS, a mount target per Availability Zone behind a security group
  * admitting NFS from the allowed groups only, an access point owned by the UEPE user, and a
  * static PV bound to a ReadWriteMany PVC in the release namespace.
  */
@@ -84,11 +84,6 @@ export class SharedStorage extends pulumi.ComponentResource {
       parent: this,
       retainOnDelete: true,
     });
-    const policy = new aws.efs.FileSystemPolicy(
-      `${name}-tls-only`,
-      { fileSystemId: fileSystem.id, policy: fileSystem.arn.apply(tlsOnlyPolicy) },
-      { parent: this },
-    );
     const securityGroup = ingressSecurityGroup(
       `${name}-sg`,
       {
@@ -121,10 +116,18 @@ export class SharedStorage extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const policy = new aws.efs.FileSystemPolicy(
+      `${name}-tls-only`,
+      {
+        fileSystemId: fileSystem.id,
+        policy: pulumi.all([fileSystem.arn, accessPoint.arn]).apply(([fs, ap]) => fileSystemPolicy(fs, ap)),
+      },
+      { parent: this },
+    );
     const driver = storage.csiDriver ? csiDriverAddon(name, storage.csiDriver, tags, this) : undefined;
     const volume = new k8s.core.v1.PersistentVolume(
       `${name}-pv`,
-      persistentVolumeSpec(name, fileSystem.id, accessPoint.id, storage.size, namespace),
+      persistentVolumeSpec(name, fileSystem.id, accessPoint.id, storage.size, namespace, storage.iamMount),
       { parent: this, dependsOn: [...mountTargets, policy, ...(driver ? [driver] : [])] },
     );
     const claim = new k8s.core.v1.PersistentVolumeClaim(
@@ -163,25 +166,27 @@ export function fileSystemArgs(storage: EfsStorageSpec, tags: Tags): aws.efs.Fil
 }
 
 /**
- * The file-system policy: NFS clients may mount, write and act as root through a mount target,
- * and every request without TLS is denied (`aws:SecureTransport` false), so an unencrypted mount
- * fails instead of silently sending data in clear text.
+ * The file-system policy: NFS clients may mount and write only through a mount target and the
+ * installation's access point (which maps every client to the UEPE user and confines it to the
+ * access point's directory), never as root (no `ClientRootAccess`), and every request without TLS
+ * is denied (`aws:SecureTransport` false), so an unencrypted mount fails instead of silently
+ * sending data in clear text. Nothing behind the allowed security groups can mount the whole file
+ * system, or mount it as root.
  */
-export function tlsOnlyPolicy(fileSystemArn: string): string {
+export function fileSystemPolicy(fileSystemArn: string, accessPointArn: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "MountThroughMountTargets",
+        Sid: "MountThroughTheAccessPoint",
         Effect: "Allow",
         Principal: { AWS: "*" },
-        Action: [
-          "elasticfilesystem:ClientMount",
-          "elasticfilesystem:ClientWrite",
-          "elasticfilesystem:ClientRootAccess",
-        ],
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
         Resource: fileSystemArn,
-        Condition: { Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } },
+        Condition: {
+          Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" },
+          StringEquals: { "elasticfilesystem:AccessPointArn": accessPointArn },
+        },
       },
       {
         Sid: "DenyWithoutTls",
@@ -245,8 +250,9 @@ function csiDriverAddon(
 }
 
 /**
- * A static EFS CSI volume over the access point: Retain, TLS in transit, no storage class, and
- * reserved for the package's claim so no other PVC can bind it.
+ * A static EFS CSI volume over the access point: Retain, TLS in transit (and IAM authorization
+ * with `iamMount`), no storage class, and reserved for the package's claim so no other PVC can
+ * bind it.
  */
 export function persistentVolumeSpec(
   name: string,
@@ -254,6 +260,7 @@ export function persistentVolumeSpec(
   accessPointId: pulumi.Input<string>,
   size: string,
   namespace?: pulumi.Input<string>,
+  iamMount = false,
 ): k8s.core.v1.PersistentVolumeArgs {
   return {
     metadata: { name: `${name}-shared`, labels: managedLabels() },
@@ -263,7 +270,7 @@ export function persistentVolumeSpec(
       accessModes: ["ReadWriteMany"],
       persistentVolumeReclaimPolicy: "Retain",
       storageClassName: "",
-      mountOptions: ["tls"],
+      mountOptions: iamMount ? ["tls", "iam"] : ["tls"],
       claimRef: namespace === undefined ? undefined : { namespace, name: `${name}-shared` },
       csi: {
         driver: EFS_CSI_DRIVER,
