@@ -124,6 +124,7 @@ export class SystemDatabase extends pulumi.ComponentResource {
       { parent: this },
     );
     const monitoring = db.monitoringInterval > 0 ? monitoringRole(name, tags, this) : undefined;
+    const logGroup = postgresqlLogGroup(name, identifier, db, tags, this);
     const instance = new aws.rds.Instance(
       `${name}-instance`,
       databaseInstanceArgs(identifier, db, {
@@ -134,7 +135,10 @@ export class SystemDatabase extends pulumi.ComponentResource {
         adminPassword,
         tags,
       }),
-      { parent: this, dependsOn: monitoring ? [monitoring.attachment] : [] },
+      {
+        parent: this,
+        dependsOn: [...(monitoring ? [monitoring.attachment] : []), ...(logGroup ? [logGroup] : [])],
+      },
     );
     this.address = instance.address;
     this.port = instance.port;
@@ -179,6 +183,30 @@ export function parameterGroupArgs(
       })),
     tags,
   };
+}
+
+/** The CloudWatch Logs group RDS exports an instance's PostgreSQL log to. */
+export function postgresqlLogGroupName(identifier: string): string {
+  return `/aws/rds/instance/${identifier}/postgresql`;
+}
+
+/**
+ * The PostgreSQL log's group, created before the instance: RDS would otherwise create it on the
+ * first export, keeping the log forever, and a group created afterwards would collide with it.
+ */
+function postgresqlLogGroup(
+  name: string,
+  identifier: string,
+  db: RdsDatabaseSpec,
+  tags: Tags,
+  parent: pulumi.Resource,
+): aws.cloudwatch.LogGroup | undefined {
+  if (db.postgresqlLogRetentionDays === undefined) return undefined;
+  return new aws.cloudwatch.LogGroup(
+    `${name}-postgresql-log`,
+    { name: postgresqlLogGroupName(identifier), retentionInDays: db.postgresqlLogRetentionDays, tags },
+    { parent },
+  );
 }
 
 /** The IAM role RDS assumes to publish enhanced-monitoring metrics. */
@@ -258,6 +286,7 @@ export function databaseInstanceArgs(
     performanceInsightsEnabled: db.performanceInsights,
     performanceInsightsRetentionPeriod: db.performanceInsights ? 7 : undefined,
     performanceInsightsKmsKeyId: db.performanceInsights ? db.performanceInsightsKmsKeyArn : undefined,
+    enabledCloudwatchLogsExports: db.postgresqlLogRetentionDays === undefined ? undefined : ["postgresql"],
     monitoringInterval: db.monitoringInterval,
     monitoringRoleArn: wiring.monitoringRoleArn,
     snapshotIdentifier: db.snapshotIdentifier,

@@ -189,7 +189,21 @@ function dockerConfigSecretProblem(given: State): string | undefined {
   return undefined;
 }
 
+/** Log groups in the mocked account and region: RDS creates its export's group if it is missing. */
+const logGroups = new Set<string>();
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+const POSTGRES_LOG_EXPORTS = ["postgresql", "upgrade", "iam-db-auth-error"];
+
 const rules: Record<string, Rule> = {
+  "aws:cloudwatch/logGroup:LogGroup": (inputs) => {
+    if (inputs.retentionInDays !== undefined && !LOG_RETENTION_DAYS.includes(Number(inputs.retentionInDays)))
+      return `InvalidParameterException: retentionInDays ${inputs.retentionInDays} is not a valid retention period`;
+    if (inputs.name !== undefined && logGroups.has(String(inputs.name)))
+      return `ResourceAlreadyExistsException: The specified log group already exists: ${inputs.name}`;
+    return undefined;
+  },
   "kubernetes:core/v1:Secret": dockerConfigSecretProblem,
   "aws:kms/key:Key": (inputs) => {
     const window = Number(inputs.deletionWindowInDays ?? 30);
@@ -255,6 +269,10 @@ const rules: Record<string, Rule> = {
   "aws:rds/instance:Instance": (inputs) => {
     if (inputs.kmsKeyId !== undefined && inputs.storageEncrypted !== true)
       return "InvalidParameterCombination: a KmsKeyId requires StorageEncrypted";
+    const exports = (inputs.enabledCloudwatchLogsExports as string[] | undefined) ?? [];
+    const unknownExport = exports.find((e) => !POSTGRES_LOG_EXPORTS.includes(e));
+    if (unknownExport !== undefined)
+      return `InvalidParameterCombination: You cannot use the log type ${unknownExport} with engine postgres`;
     if (inputs.performanceInsightsKmsKeyId !== undefined && inputs.performanceInsightsEnabled !== true)
       return "InvalidParameterCombination: a Performance Insights KMS key requires Performance Insights enabled";
     return undefined;
@@ -267,6 +285,9 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}
 const models: Record<string, Model> = {
   "aws:rds/instance:Instance": (_name, inputs) => {
     const id = String(inputs.identifier);
+    // The first export creates the log group (never expiring) unless it exists already.
+    for (const log of (inputs.enabledCloudwatchLogsExports as string[] | undefined) ?? [])
+      logGroups.add(`/aws/rds/instance/${id}/${log}`);
     const address = `${id}.c${hash(id, 11)}.${REGION}.rds.amazonaws.com`;
     return {
       id,
@@ -449,6 +470,14 @@ const models: Record<string, Model> = {
     return {
       id: alarmName,
       state: { ...inputs, name: alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`) },
+    };
+  },
+  "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => {
+    const groupName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    logGroups.add(groupName);
+    return {
+      id: groupName,
+      state: { ...inputs, name: groupName, arn: arn("logs", `log-group:${groupName}`) },
     };
   },
   "aws:backup/vaultNotifications:VaultNotifications": (_n, inputs) => ({
@@ -696,6 +725,7 @@ export function resetMocks(options: { preview?: boolean; stack?: string; project
   for (const key of Object.keys(existing)) delete existing[key];
   placedSubnets.length = 0;
   alarmNames.clear();
+  logGroups.clear();
   pulumi.runtime.setMocks(
     mocks,
     options.project ?? "usage-engine-test",
