@@ -109,6 +109,25 @@ describe("Tls", () => {
       assert.equal(at(release.inputs, "values.crds.enabled"), true);
     });
 
+    it("keeps add-on values secret when they carry a credential, and plain otherwise", async () => {
+      await tlsPart({ certManagerValues: { replicaCount: 2 } });
+      assert.ok(
+        !isSecretAt(one(RELEASE, "cert-manager").raw, ["values"]),
+        "plain values hidden from the plan",
+      );
+      for (const values of [
+        { webhook: { extraEnv: [{ name: "PROXY", value: pulumi.secret("http://user:pw@proxy:3128") }] } },
+        { prometheus: { servicemonitor: { basicAuth: { password: "plain-but-a-password" } } } },
+        { extraArgs: [{ "api-token": "t0ken" }] },
+      ]) {
+        resetMocks();
+        await tlsPart({ certManagerValues: values });
+        const release = one(RELEASE, "cert-manager");
+        assert.ok(isSecretAt(release.raw, ["values"]), `values not secret: ${Object.keys(values)}`);
+        assert.equal(at(release.inputs, "values.crds.enabled"), true);
+      }
+    });
+
     it("uses an existing cert-manager when installCertManager is false", async () => {
       await tlsPart({ installCertManager: false, issuer: { type: "acme", acmeEmail: "ops@example.com" } });
       assert.equal(ofType(RELEASE).length, 0);
