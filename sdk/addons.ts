@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { releaseSettings } from "./release";
 
 /**
@@ -62,6 +62,27 @@ export const EFS_CSI_DRIVER_CHART = {
 /** An add-on's own chart is small and starts in minutes; ten leaves room for image pulls. */
 export const ADDON_TIMEOUT_SECONDS = 600;
 
+/** Chart value keys that name a credential (a password, token, secret or private key). */
+const CREDENTIAL_KEY = /password|passwd|secret|token|credential|private.?key|api.?key/i;
+
+/** Whether chart values name a credential anywhere (by key; secret Outputs keep their own mark). */
+export function namesCredential(values: unknown): boolean {
+  if (Array.isArray(values)) return values.some(namesCredential);
+  if (typeof values !== "object" || values === null || pulumi.Output.isInstance(values)) return false;
+  return Object.entries(values).some(([key, value]) => CREDENTIAL_KEY.test(key) || namesCredential(value));
+}
+
+/**
+ * An add-on's values as one Output: secret when a leaf is a secret Output (the Output carries that
+ * mark to the whole map, and the release's stored values with it) or a key names a credential.
+ */
+export function addonValues(
+  values: pulumi.Input<Record<string, unknown>>,
+): pulumi.Output<Record<string, unknown>> {
+  const output = pulumi.output(values).apply((v): Record<string, unknown> => v);
+  return namesCredential(values) ? pulumi.secret(output).apply((v): Record<string, unknown> => v) : output;
+}
+
 /** An add-on release in its own namespace (created with it), named after its chart. */
 export function addonRelease(
   name: string,
@@ -78,7 +99,7 @@ export function addonRelease(
       version,
       repositoryOpts: { repo: chart.repository },
       namespace: chart.namespace,
-      values,
+      values: addonValues(values),
       ...releaseSettings({ timeoutSeconds: ADDON_TIMEOUT_SECONDS, createNamespace: true }),
     },
     opts,

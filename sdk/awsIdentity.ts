@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { IdentitySpec, Tags } from "./args";
 import { withTags } from "./network";
 
@@ -9,21 +9,60 @@ export interface ServiceAccountRef {
   name: string;
 }
 
+/** The account, partition and region the program deploys to, as a service's trust conditions need them. */
+export interface DeployTarget {
+  account: string;
+  partition: string;
+  region: string;
+}
+
+/** Looks up the account (sts:GetCallerIdentity) and region the AWS provider deploys to. */
+export function deployTarget(parent: pulumi.Resource): pulumi.Output<DeployTarget> {
+  const identity = aws.getCallerIdentityOutput({}, { parent });
+  const region = aws.getRegionOutput({}, { parent }).region;
+  return pulumi.all([identity.accountId, identity.arn, region]).apply(([account, arn, home]) => ({
+    account,
+    partition: arn.split(":")[1] || "aws",
+    region: home,
+  }));
+}
+
+/**
+ * A trust policy for an AWS service, limited to acting for this account (`aws:SourceAccount`)
+ * and, when the service says on whose behalf it acts, for those resources (`aws:SourceArn`): the
+ * confused-deputy guard, so the service cannot be made to use the role for another account.
+ */
+export function serviceTrustPolicy(
+  service: string,
+  account: string,
+  options: { sourceArn?: string; actions?: string[] } = {},
+): string {
+  const condition: Record<string, Record<string, string>> = {
+    StringEquals: { "aws:SourceAccount": account },
+  };
+  if (options.sourceArn !== undefined) condition.ArnLike = { "aws:SourceArn": options.sourceArn };
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: options.actions ?? "sts:AssumeRole",
+        Condition: condition,
+      },
+    ],
+  });
+}
+
 /** The role's trust policy: the OIDC provider's web identity for one service account, or EKS Pod Identity. */
 export function trustPolicy(
   identity: Exclude<IdentitySpec, { mode: "none" }>,
   account: ServiceAccountRef,
+  awsAccount: string,
 ): string {
   if (identity.mode === "podIdentity")
-    return JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { Service: "pods.eks.amazonaws.com" },
-          Action: ["sts:AssumeRole", "sts:TagSession"],
-        },
-      ],
+    return serviceTrustPolicy("pods.eks.amazonaws.com", awsAccount, {
+      actions: ["sts:AssumeRole", "sts:TagSession"],
     });
   const arn = identity.oidcProviderArn;
   const issuer = arn.slice(arn.indexOf(":oidc-provider/") + ":oidc-provider/".length);
@@ -76,7 +115,9 @@ export function workloadRole(
     name,
     {
       description: args.description,
-      assumeRolePolicy: trustPolicy(identity, args.serviceAccount),
+      assumeRolePolicy: deployTarget(parent).apply((t) =>
+        trustPolicy(identity, args.serviceAccount, t.account),
+      ),
       tags,
     },
     { parent },

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type BackupOptions, type EnabledBackupSpec, resolveBackup, type Tags, Validated } from "./args";
 import { checkTags } from "./args/network";
+import { deployTarget, serviceTrustPolicy } from "./awsIdentity";
 import { DataKey } from "./dataKey";
 import { nameSuffix, suffixed } from "./names";
 import { withTags } from "./network";
@@ -60,10 +61,27 @@ export interface BackupPlanArgs {
   protect?: boolean;
 }
 
-/** AWS managed policies the AWS Backup service role needs to back up and restore. */
+/** The AWS managed policy the AWS Backup service role needs for scheduled and on-demand backups. */
 export const BACKUP_ROLE_POLICIES = [
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+];
+/** The AWS managed policy of the separate restore role (created on request). */
+export const RESTORE_ROLE_POLICIES = [
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+];
+
+/** What the vault access policy denies to everyone (but the break-glass role). */
+export const PROTECTED_RECOVERY_POINT_ACTIONS = [
+  "backup:DeleteRecoveryPoint",
+  "backup:UpdateRecoveryPointLifecycle",
+];
+/**
+ * Denied too when a break-glass role is named, so only that role can lift the denial; without
+ * one, denying them would leave nobody able to ever change the policy again.
+ */
+export const PROTECTED_POLICY_ACTIONS = [
+  "backup:PutBackupVaultAccessPolicy",
+  "backup:DeleteBackupVaultAccessPolicy",
 ];
 
 /** What one plan backs up: AWS Backup applies a selection to every rule of its plan, so one plan each. */
@@ -86,8 +104,10 @@ export class BackupPlan extends pulumi.ComponentResource {
   public readonly databasePlanId: pulumi.Output<string>;
   /** Id of the file-system backup plan (empty without `fileSystemArn`). */
   public readonly fileSystemPlanId: pulumi.Output<string>;
-  /** ARN of the IAM role AWS Backup assumes (scheduled and on-demand backups, restores). */
+  /** ARN of the IAM role AWS Backup assumes for scheduled and on-demand backups (not restores). */
   public readonly roleArn: pulumi.Output<string>;
+  /** ARN of the IAM role for restores (empty unless `backup.createRestoreRole`). */
+  public readonly restoreRoleArn: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -107,7 +127,11 @@ export class BackupPlan extends pulumi.ComponentResource {
       { name: backup.vaultName ?? backupName(name, "vault", suffix), kmsKeyArn, forceDestroy: false, tags },
       { parent: this, retainOnDelete: true, protect: spec.protect },
     );
-    const role = backupRole(name, tags, this);
+    const role = serviceRole(`${name}-role`, BACKUP_ROLE_POLICIES, BACKUP_ROLE_DESCRIPTION, tags, this);
+    const restoreRole = backup.createRestoreRole
+      ? serviceRole(`${name}-restore-role`, RESTORE_ROLE_POLICIES, RESTORE_ROLE_DESCRIPTION, tags, this)
+      : undefined;
+    protectRecoveryPoints(name, backup, vault, this);
     const planOf = (backedUp: BackedUp, arn: pulumi.Input<string> | undefined) =>
       arn === undefined
         ? pulumi.output("")
@@ -118,7 +142,9 @@ export class BackupPlan extends pulumi.ComponentResource {
     this.databasePlanId = planOf("database", spec.databaseArn);
     this.fileSystemPlanId = planOf("file-system", spec.fileSystemArn);
     this.roleArn = role.arn;
+    this.restoreRoleArn = restoreRole?.arn ?? pulumi.output("");
     this.registerOutputs({
+      restoreRoleArn: this.restoreRoleArn,
       vaultName: this.vaultName,
       vaultArn: this.vaultArn,
       kmsKeyArn: this.kmsKeyArn,
@@ -157,35 +183,92 @@ function vaultKey(
   ).keyArn;
 }
 
-/** The IAM role AWS Backup assumes, and the attachments of its managed policies. */
-function backupRole(
+const BACKUP_ROLE_DESCRIPTION = "AWS Backup of the UEPE system database and shared storage";
+const RESTORE_ROLE_DESCRIPTION = "AWS Backup restores of the UEPE system database and shared storage";
+
+/** An IAM role AWS Backup assumes for this account only, and the attachments of its managed policies. */
+function serviceRole(
   name: string,
+  policies: string[],
+  description: string,
   tags: Tags,
   parent: pulumi.Resource,
 ): { arn: pulumi.Output<string>; attachments: aws.iam.RolePolicyAttachment[] } {
   const role = new aws.iam.Role(
-    `${name}-role`,
+    name,
     {
-      description: "AWS Backup of the UEPE system database and shared storage",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
-        ],
-      }),
+      description,
+      // AWS Backup passes no aws:SourceArn when it assumes its service role: the account is the guard.
+      assumeRolePolicy: deployTarget(parent).apply((t) =>
+        serviceTrustPolicy("backup.amazonaws.com", t.account),
+      ),
       tags,
     },
     { parent },
   );
-  const attachments = BACKUP_ROLE_POLICIES.map(
+  const attachments = policies.map(
     (policyArn, i) =>
-      new aws.iam.RolePolicyAttachment(
-        `${name}-role-policy-${i}`,
-        { role: role.name, policyArn },
-        { parent },
-      ),
+      new aws.iam.RolePolicyAttachment(`${name}-policy-${i}`, { role: role.name, policyArn }, { parent }),
   );
   return { arn: role.arn, attachments };
+}
+
+/**
+ * Keeps recovery points until their retention ends: the Vault Lock (minimum retention = the rules'
+ * retention; governance mode has no grace period, compliance mode is permanent after it) and the
+ * vault access policy denying deletion to everyone but the break-glass role.
+ */
+function protectRecoveryPoints(
+  name: string,
+  backup: EnabledBackupSpec,
+  vault: aws.backup.Vault,
+  parent: pulumi.Resource,
+): void {
+  if (backup.vaultLock)
+    new aws.backup.VaultLockConfiguration(
+      `${name}-vault-lock`,
+      {
+        backupVaultName: vault.name,
+        minRetentionDays: backup.retentionDays,
+        changeableForDays: backup.vaultLock.mode === "compliance" ? backup.vaultLock.graceDays : undefined,
+      },
+      // Kept with the vault (kept on destroy): a destroy must not unlock the recovery points, and a
+      // compliance lock past its grace period could not be removed anyway.
+      { parent, retainOnDelete: true },
+    );
+  const protection = backup.recoveryPointProtection;
+  if (protection)
+    new aws.backup.VaultPolicy(
+      `${name}-vault-policy`,
+      { backupVaultName: vault.name, policy: vaultAccessPolicy(protection.exemptRoleArn) },
+      // Kept with the vault it protects (which is kept on destroy).
+      { parent, retainOnDelete: true },
+    );
+}
+
+/**
+ * The vault access policy: nobody but the break-glass role deletes or shortens a recovery point,
+ * whichever service's ARN it has (RDS recovery points are RDS snapshots, hence `*`, which a vault
+ * access policy scopes to its vault).
+ */
+export function vaultAccessPolicy(exemptRoleArn: string | undefined): string {
+  const statement = {
+    Sid: "DenyRecoveryPointDeletion",
+    Effect: "Deny",
+    Principal: { AWS: "*" },
+    Action: exemptRoleArn
+      ? [...PROTECTED_RECOVERY_POINT_ACTIONS, ...PROTECTED_POLICY_ACTIONS]
+      : PROTECTED_RECOVERY_POINT_ACTIONS,
+    Resource: "*",
+  };
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      exemptRoleArn
+        ? { ...statement, Condition: { ArnNotEquals: { "aws:PrincipalArn": exemptRoleArn } } }
+        : statement,
+    ],
+  });
 }
 
 interface ScheduledBackupArgs {

@@ -11,6 +11,7 @@ import {
   Validated,
 } from "./args";
 import { checkTags } from "./args/network";
+import { deployTarget, serviceTrustPolicy } from "./awsIdentity";
 import { nameSuffix, suffixed } from "./names";
 import { ingressSecurityGroup, withTags } from "./network";
 import { Checker, DATABASE_PASSWORD } from "./validation";
@@ -174,6 +175,7 @@ export class SystemDatabase extends pulumi.ComponentResource {
       { parent: this },
     );
     const monitoring = db.monitoringInterval > 0 ? monitoringRole(name, tags, this) : undefined;
+    const logGroup = postgresqlLogGroup(name, names.identifier, db, tags, this);
     const instance = new aws.rds.Instance(
       `${name}-instance`,
       databaseInstanceArgs(names, db, {
@@ -184,7 +186,11 @@ export class SystemDatabase extends pulumi.ComponentResource {
         adminPassword,
         tags,
       }),
-      { parent: this, dependsOn: monitoring ? [monitoring.attachment] : [], protect },
+      {
+        parent: this,
+        dependsOn: [...(monitoring ? [monitoring.attachment] : []), ...(logGroup ? [logGroup] : [])],
+        protect,
+      },
     );
     this.instance = instance;
     this.securityGroupId = securityGroup.id;
@@ -236,6 +242,30 @@ export function parameterGroupArgs(
   };
 }
 
+/** The CloudWatch Logs group RDS exports an instance's PostgreSQL log to. */
+export function postgresqlLogGroupName(identifier: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`/aws/rds/instance/${identifier}/postgresql`;
+}
+
+/**
+ * The PostgreSQL log's group, created before the instance: RDS would otherwise create it on the
+ * first export, keeping the log forever, and a group created afterwards would collide with it.
+ */
+function postgresqlLogGroup(
+  name: string,
+  identifier: pulumi.Input<string>,
+  db: RdsDatabaseSpec,
+  tags: Tags,
+  parent: pulumi.Resource,
+): aws.cloudwatch.LogGroup | undefined {
+  if (db.postgresqlLogRetentionDays === undefined) return undefined;
+  return new aws.cloudwatch.LogGroup(
+    `${name}-postgresql-log`,
+    { name: postgresqlLogGroupName(identifier), retentionInDays: db.postgresqlLogRetentionDays, tags },
+    { parent },
+  );
+}
+
 /** The IAM role RDS assumes to publish enhanced-monitoring metrics. */
 function monitoringRole(
   name: string,
@@ -246,16 +276,13 @@ function monitoringRole(
     `${name}-monitoring`,
     {
       description: "RDS enhanced monitoring of the UEPE system database",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "monitoring.rds.amazonaws.com" },
-            Action: "sts:AssumeRole",
-          },
-        ],
-      }),
+      // Enhanced monitoring says which instance it acts for: any instance of this account and region
+      // (the role exists before the instance, whose identifier may not be known yet).
+      assumeRolePolicy: deployTarget(parent).apply((t) =>
+        serviceTrustPolicy("monitoring.rds.amazonaws.com", t.account, {
+          sourceArn: `arn:${t.partition}:rds:${t.region}:${t.account}:db:*`,
+        }),
+      ),
       tags,
     },
     { parent },
@@ -316,6 +343,7 @@ export function databaseInstanceArgs(
     performanceInsightsEnabled: db.performanceInsights,
     performanceInsightsRetentionPeriod: db.performanceInsights ? 7 : undefined,
     performanceInsightsKmsKeyId: db.performanceInsights ? db.performanceInsightsKmsKeyArn : undefined,
+    enabledCloudwatchLogsExports: db.postgresqlLogRetentionDays === undefined ? undefined : ["postgresql"],
     monitoringInterval: db.monitoringInterval,
     monitoringRoleArn: wiring.monitoringRoleArn,
     snapshotIdentifier: db.snapshotIdentifier,

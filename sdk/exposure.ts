@@ -3,6 +3,7 @@ import {
   DESKTOP_CLIENT_PORT,
   type ExposureOptions,
   type ExposureSpec,
+  publicLoadBalancerWarning,
   resolveExposure,
   Validated,
 } from "./args";
@@ -125,8 +126,8 @@ export class Exposure extends pulumi.ComponentResource {
     const spec = args instanceof Validated ? args.spec : resolveExposureArgs(args);
     super("usage-engine:index:Exposure", name, {}, opts);
 
-    const warning = desktopClientWarning(spec.exposure);
-    if (warning) pulumi.log.warn(warning, this);
+    for (const warning of [desktopClientWarning(spec.exposure), publicLoadBalancerWarning(spec.exposure)])
+      if (warning) pulumi.log.warn(warning, this);
     const urls = endpointUrls(spec.exposure);
     this.platformUrl = pulumi.output(urls.platformUrl);
     this.desktopOnlineUrl = pulumi.output(urls.desktopOnlineUrl);

@@ -51,16 +51,46 @@ function refresherLabels(): Record<string, string> {
 }
 
 /**
- * The refresher's permissions: read and update the one pull secret, and create it. Kubernetes
- * cannot narrow `create` by `resourceNames` (RBAC authorizes a create before the new object's
- * name is known), so `create` is granted on Secrets in the namespace without a name; the
- * account can still not read, list or change any other Secret.
+ * The refresher's permissions: read and update the one pull secret, nothing else. The package
+ * creates that Secret itself, so the refresher never needs `create`, which Kubernetes cannot
+ * narrow by name (RBAC authorizes a create before the new object's name is known).
  */
 export function refresherRules(pullSecretName: string): k8s.types.input.rbac.v1.PolicyRule[] {
   return [
     { apiGroups: [""], resources: ["secrets"], resourceNames: [pullSecretName], verbs: ["get", "patch"] },
-    { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
   ];
+}
+
+/** The pull secret's content until the bootstrap Job writes a token: a docker config with no logins. */
+export const EMPTY_DOCKER_CONFIG = '{"auths":{}}';
+
+/**
+ * The pull secret, created empty by the package so the refresher only patches it. Its data belongs
+ * to the refresher (server-side apply, its own field manager): Pulumi ignores changes to it, so a
+ * refreshed token is never a diff and never enters state.
+ */
+function emptyPullSecret(
+  name: string,
+  r: DigitalRouteRegistrySpec,
+  namespace: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): k8s.core.v1.Secret {
+  return new k8s.core.v1.Secret(
+    `${name}-pull-secret`,
+    {
+      metadata: {
+        name: r.pullSecretName,
+        namespace,
+        labels: refresherLabels(),
+        // A 0.1.0 refresher created the Secret itself: take its labels over instead of failing on
+        // a field conflict (the bootstrap Job, whose pod changed, then writes a token again).
+        annotations: { "pulumi.com/patchForce": "true" },
+      },
+      type: "kubernetes.io/dockerconfigjson",
+      data: { [PULL_SECRET_KEY]: Buffer.from(EMPTY_DOCKER_CONFIG).toString("base64") },
+    },
+    { parent, ignoreChanges: ["data"] },
+  );
 }
 
 /** Pod Security "restricted" for every refresher container; the root file system is read-only. */
@@ -91,11 +121,14 @@ export const AWS_CLI_SCRIPT = [
   'if [ -z "$token" ] || [ "$token" = None ]; then echo "ECR returned no authorization token" >&2; exit 1; fi',
   `config=$(printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$token" | base64 | tr -d '\\n')`,
   'if [ -z "$config" ]; then echo "could not encode the docker config" >&2; exit 1; fi',
-  `printf '{"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/dockerconfigjson","metadata":{"name":"%s","namespace":"%s","labels":{"app.kubernetes.io/managed-by":"${REFRESHER_NAME}","app.kubernetes.io/part-of":"usage-engine"}},"data":{"${PULL_SECRET_KEY}":"%s"}}' "$SECRET_NAME" "$NAMESPACE" "$config" > ${MANIFEST}`,
+  `printf '{"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/dockerconfigjson","metadata":{"name":"%s","namespace":"%s"},"data":{"${PULL_SECRET_KEY}":"%s"}}' "$SECRET_NAME" "$NAMESPACE" "$config" > ${MANIFEST}`,
   'echo "ECR authorization token for $REGISTRY written"',
 ].join("\n");
 
-/** The kubectl step: server-side apply creates or updates the Secret, with no annotation copy of its data. */
+/**
+ * The kubectl step: server-side apply updates the Secret's data (a patch: the Secret exists), with
+ * no annotation copy of it; the labels stay Pulumi's.
+ */
 export const KUBECTL_ARGS = [
   "apply",
   "--server-side",
@@ -226,10 +259,10 @@ export function dockerConfigJson(
 }
 
 /**
- * Access to the UEPE images. For DigitalRoute's ECR: the access keys in their own Secret, a
- * refresher CronJob that renews the `ecr-cred` pull secret before the 12-hour token expires, and
- * a bootstrap Job from the same pod that creates it before the release installs; no token ever
- * enters Pulumi state. For a mirror: an optional static pull secret.
+ * Access to the UEPE images. For DigitalRoute's ECR: the access keys in their own Secret, the
+ * `ecr-cred` pull secret created empty, a refresher CronJob that renews its token before the
+ * 12-hour token expires, and a bootstrap Job from the same pod that fills it before the release
+ * installs; no token ever enters Pulumi state. For a mirror: an optional static pull secret.
  */
 export class RegistryAccess extends pulumi.ComponentResource {
   /**
@@ -294,6 +327,7 @@ function createRefresher(
     },
     { parent },
   );
+  const pullSecret = emptyPullSecret(name, r, namespace, parent);
   const template = refresherPodTemplate(r);
   new k8s.batch.v1.CronJob(
     `${name}-refresher`,
@@ -310,7 +344,7 @@ function createRefresher(
         jobTemplate: { metadata: { labels }, spec: refreshJobSpec(template) },
       },
     },
-    { parent, dependsOn: [binding, keys] },
+    { parent, dependsOn: [binding, keys, pullSecret] },
   );
   // The bootstrap Job: @pulumi/kubernetes waits until a Job reports Complete (and fails the update
   // when it reports Failed), so the pull secret exists when this resource is done. It keeps a fixed
@@ -331,7 +365,11 @@ function createRefresher(
         },
       }),
     },
-    { parent, dependsOn: [account, role, binding, keys], customTimeouts: { create: "10m", update: "10m" } },
+    {
+      parent,
+      dependsOn: [account, role, binding, keys, pullSecret],
+      customTimeouts: { create: "10m", update: "10m" },
+    },
   );
   return bootstrap.id.apply(() => r.pullSecretName);
 }

@@ -60,7 +60,7 @@ export interface SharedStorageArgs {
 
 /**
  * EFS for the platform's shared volume: an encrypted file system kept on destroy, a policy that
- * refuses NFS clients without TLS, a mount target per Availability Zone behind a security group
+ * admits NFS clients only through the access point, never as root, and never without TLS, a mount target per Availability Zone behind a security group
  * admitting NFS from the allowed groups only, an access point owned by the UEPE user, and a
  * static PV bound to a ReadWriteMany PVC in the release namespace.
  */
@@ -98,11 +98,6 @@ export class SharedStorage extends pulumi.ComponentResource {
       retainOnDelete: true,
       protect,
     });
-    const policy = new aws.efs.FileSystemPolicy(
-      `${name}-tls-only`,
-      { fileSystemId: fileSystem.id, policy: fileSystem.arn.apply(tlsOnlyPolicy) },
-      { parent: this },
-    );
     const securityGroup = ingressSecurityGroup(
       `${name}-sg`,
       {
@@ -135,10 +130,18 @@ export class SharedStorage extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const policy = new aws.efs.FileSystemPolicy(
+      `${name}-tls-only`,
+      {
+        fileSystemId: fileSystem.id,
+        policy: pulumi.all([fileSystem.arn, accessPoint.arn]).apply(([fs, ap]) => fileSystemPolicy(fs, ap)),
+      },
+      { parent: this },
+    );
     const driver = storage.csiDriver ? csiDriverAddon(name, storage.csiDriver, tags, this) : undefined;
     const volume = new k8s.core.v1.PersistentVolume(
       `${name}-pv`,
-      persistentVolumeSpec(name, fileSystem.id, accessPoint.id, storage.size, namespace),
+      persistentVolumeSpec(name, fileSystem.id, accessPoint.id, storage.size, namespace, storage.iamMount),
       { parent: this, dependsOn: [...mountTargets, policy, ...(driver ? [driver] : [])] },
     );
     const claim = new k8s.core.v1.PersistentVolumeClaim(
@@ -181,25 +184,27 @@ export function fileSystemArgs(storage: EfsStorageSpec, tags: Tags): aws.efs.Fil
 }
 
 /**
- * The file-system policy: NFS clients may mount, write and act as root through a mount target,
- * and every request without TLS is denied (`aws:SecureTransport` false), so an unencrypted mount
- * fails instead of silently sending data in clear text.
+ * The file-system policy: NFS clients may mount and write only through a mount target and the
+ * installation's access point (which maps every client to the UEPE user and confines it to the
+ * access point's directory), never as root (no `ClientRootAccess`), and every request without TLS
+ * is denied (`aws:SecureTransport` false), so an unencrypted mount fails instead of silently
+ * sending data in clear text. Nothing behind the allowed security groups can mount the whole file
+ * system, or mount it as root.
  */
-export function tlsOnlyPolicy(fileSystemArn: string): string {
+export function fileSystemPolicy(fileSystemArn: string, accessPointArn: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "MountThroughMountTargets",
+        Sid: "MountThroughTheAccessPoint",
         Effect: "Allow",
         Principal: { AWS: "*" },
-        Action: [
-          "elasticfilesystem:ClientMount",
-          "elasticfilesystem:ClientWrite",
-          "elasticfilesystem:ClientRootAccess",
-        ],
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
         Resource: fileSystemArn,
-        Condition: { Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } },
+        Condition: {
+          Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" },
+          StringEquals: { "elasticfilesystem:AccessPointArn": accessPointArn },
+        },
       },
       {
         Sid: "DenyWithoutTls",
@@ -263,8 +268,9 @@ function csiDriverAddon(
 }
 
 /**
- * A static EFS CSI volume over the access point: Retain, TLS in transit, no storage class, and
- * reserved for the package's claim so no other PVC can bind it.
+ * A static EFS CSI volume over the access point: Retain, TLS in transit (and IAM authorization
+ * with `iamMount`), no storage class, and reserved for the package's claim so no other PVC can
+ * bind it.
  */
 export function persistentVolumeSpec(
   name: string,
@@ -272,6 +278,7 @@ export function persistentVolumeSpec(
   accessPointId: pulumi.Input<string>,
   size: string,
   namespace?: pulumi.Input<string>,
+  iamMount = false,
 ): k8s.core.v1.PersistentVolumeArgs {
   return {
     metadata: { name: `${name}-shared`, labels: managedLabels() },
@@ -281,7 +288,7 @@ export function persistentVolumeSpec(
       accessModes: ["ReadWriteMany"],
       persistentVolumeReclaimPolicy: "Retain",
       storageClassName: "",
-      mountOptions: ["tls"],
+      mountOptions: iamMount ? ["tls", "iam"] : ["tls"],
       claimRef: namespace === undefined ? undefined : { namespace, name: `${name}-shared` },
       csi: {
         driver: EFS_CSI_DRIVER,

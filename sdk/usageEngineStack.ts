@@ -236,6 +236,17 @@ function present(...resources: (pulumi.Resource | undefined)[]): pulumi.Resource
   return resources.filter((resource) => resource !== undefined);
 }
 
+/**
+ * Pod Security Admission on the namespace the stack creates. The package's own workloads meet
+ * `restricted`, so warnings and audit entries show any pod that does not; `enforce` is `baseline`
+ * because the UEPE chart's pods are not documented to meet `restricted`.
+ */
+export const NAMESPACE_POD_SECURITY = {
+  "pod-security.kubernetes.io/enforce": "baseline",
+  "pod-security.kubernetes.io/warn": "restricted",
+  "pod-security.kubernetes.io/audit": "restricted",
+} as const;
+
 /** The installation's namespace: created (and named) by the stack, or the user's. */
 export function installationNamespace(
   name: string,
@@ -245,7 +256,7 @@ export function installationNamespace(
   if (!r.createNamespace) return pulumi.output(r.namespace);
   return new k8s.core.v1.Namespace(
     `${name}-namespace`,
-    { metadata: { name: r.namespace, labels: managedLabels() } },
+    { metadata: { name: r.namespace, labels: { ...managedLabels(), ...NAMESPACE_POD_SECURITY } } },
     { parent },
   ).metadata.name;
 }

@@ -488,7 +488,8 @@ export class Checker {
 
   /** A container image reference such as public.ecr.aws/aws-cli/aws-cli:2.22.0. */
   image(path: string, value: unknown): void {
-    const accepted = "an image reference such as registry.example.com/team/image:1.2.3";
+    const accepted =
+      "an image reference such as registry.example.com/team/image:1.2.3, optionally pinned by digest (…:1.2.3@sha256:<64 hex>)";
     if (this.string(path, value, accepted) && !IMAGE_REFERENCE.test(value))
       this.fail(path, `${show(value, path)} is not a valid image reference`, accepted);
   }

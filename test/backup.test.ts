@@ -15,9 +15,10 @@ const COPY_VAULT = "arn:aws:backup:eu-central-1:123456789012:backup-vault:uepe-d
 /** ECDs suspended 02:00-06:00 UTC every night. */
 const NIGHT = { from: "0 2 * * *", until: "0 6 * * *" };
 
-async function backupPlan(overrides: Partial<BackupPlanArgs> = {}): Promise<void> {
-  new BackupPlan("uepe-backup", { databaseArn: DB_ARN, fileSystemArn: FS_ARN, ...overrides });
+async function backupPlan(overrides: Partial<BackupPlanArgs> = {}): Promise<BackupPlan> {
+  const part = new BackupPlan("uepe-backup", { databaseArn: DB_ARN, fileSystemArn: FS_ARN, ...overrides });
   await settle();
+  return part;
 }
 
 interface Rule {
@@ -241,23 +242,181 @@ describe("BackupPlan", () => {
     });
   });
 
+  describe("immutable recovery points", () => {
+    const LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
+    const POLICY = "aws:backup/vaultPolicy:VaultPolicy";
+    const BREAK_GLASS = "arn:aws:iam::123456789012:role/uepe-break-glass";
+    const denial = (r = one(POLICY)) => JSON.parse(String(r.inputs.policy)).Statement;
+
+    it("prod: a governance Vault Lock at the rules' retention and a policy denying deletion to everyone", async () => {
+      await deploy(defaultArgs({ database: { profile: "prod" }, backup: { retentionDays: 42 } }));
+      const lock = one(LOCK);
+      assert.equal(lock.inputs.backupVaultName, one(VAULT).outputs.name);
+      assert.equal(lock.inputs.minRetentionDays, 42);
+      assert.equal(lock.inputs.changeableForDays, undefined, "a grace period would make it compliance mode");
+      assert.equal(lock.inputs.maxRetentionDays, undefined);
+      assert.equal(lock.retainOnDelete, true);
+      assert.equal(one(POLICY).inputs.backupVaultName, one(VAULT).outputs.name);
+      assert.equal(one(POLICY).retainOnDelete, true);
+      assert.deepEqual(denial(), [
+        {
+          Sid: "DenyRecoveryPointDeletion",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle"],
+          Resource: "*",
+        },
+      ]);
+    });
+
+    it("prod with a break-glass role: only that role may delete or change the policy", async () => {
+      await deploy(
+        defaultArgs({ database: { profile: "prod" }, backup: { breakGlassRoleArn: BREAK_GLASS } }),
+      );
+      assert.deepEqual(denial(), [
+        {
+          Sid: "DenyRecoveryPointDeletion",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: [
+            "backup:DeleteRecoveryPoint",
+            "backup:UpdateRecoveryPointLifecycle",
+            "backup:PutBackupVaultAccessPolicy",
+            "backup:DeleteBackupVaultAccessPolicy",
+          ],
+          Resource: "*",
+          Condition: { ArnNotEquals: { "aws:PrincipalArn": BREAK_GLASS } },
+        },
+      ]);
+    });
+
+    it("dev: neither, unless asked", async () => {
+      await deploy();
+      assert.equal(ofType(LOCK).length + ofType(POLICY).length, 0);
+      resetMocks();
+      await deploy(defaultArgs({ backup: { vaultLockMode: "governance", denyRecoveryPointDeletion: true } }));
+      assert.equal(one(LOCK).inputs.minRetentionDays, 35);
+      assert.equal(ofType(POLICY).length, 1);
+      resetMocks();
+      await deploy(
+        defaultArgs({
+          database: { profile: "prod" },
+          backup: { vaultLockMode: "none", denyRecoveryPointDeletion: false },
+        }),
+      );
+      assert.equal(ofType(LOCK).length + ofType(POLICY).length, 0);
+    });
+
+    it("compliance mode carries its grace period (default 3 days)", async () => {
+      await backupPlan({ backup: { vaultLockMode: "compliance" } });
+      assert.equal(one(LOCK).inputs.changeableForDays, 3);
+      resetMocks();
+      await backupPlan({
+        backup: { vaultLockMode: "compliance", complianceGraceDays: 14, retentionDays: 90 },
+      });
+      assert.equal(one(LOCK).inputs.changeableForDays, 14);
+      assert.equal(one(LOCK).inputs.minRetentionDays, 90);
+    });
+
+    it("refuses a grace period outside compliance mode or under 3 days, and a break-glass role without the policy", async () => {
+      await assertRejected(
+        defaultArgs({ backup: { vaultLockMode: "governance", complianceGraceDays: 7 } }),
+        "backup.complianceGraceDays",
+        /is only used with vaultLockMode "compliance"/,
+      );
+      resetMocks();
+      await assertRejected(
+        defaultArgs({ backup: { vaultLockMode: "compliance", complianceGraceDays: 2 } }),
+        "backup.complianceGraceDays",
+        /2 is out of range; expected a whole number from 3 to 36500 days/,
+      );
+      resetMocks();
+      await assertRejected(
+        defaultArgs({ backup: { breakGlassRoleArn: BREAK_GLASS } }),
+        "backup.breakGlassRoleArn",
+        /is only used with denyRecoveryPointDeletion/,
+      );
+      resetMocks();
+      await assertRejected(
+        defaultArgs({ database: { profile: "prod" }, backup: { breakGlassRoleArn: "uepe-break-glass" } }),
+        "backup.breakGlassRoleArn",
+        /is not a valid IAM ARN/,
+      );
+      resetMocks();
+      await assertRejected(
+        defaultArgs({ backup: { vaultLockMode: "Governance" as never } }),
+        "backup.vaultLockMode",
+        /"Governance" is not supported/,
+      );
+    });
+
+    it("AWS refuses a lock whose minimum exceeds its maximum, or a grace period under 3 days, as the mock model does", () => {
+      assert.match(
+        String(refusalOf(LOCK, { backupVaultName: "v", minRetentionDays: 40, maxRetentionDays: 35 })),
+        /MinRetentionDays 40 exceeds MaxRetentionDays 35/,
+      );
+      assert.equal(
+        refusalOf(LOCK, { backupVaultName: "v", minRetentionDays: 35, maxRetentionDays: 35 }),
+        undefined,
+      );
+      assert.match(
+        String(refusalOf(LOCK, { backupVaultName: "v", minRetentionDays: 35, changeableForDays: 2 })),
+        /ChangeableForDays 2 must be at least 3/,
+      );
+      assert.equal(
+        refusalOf(LOCK, { backupVaultName: "v", minRetentionDays: 35, changeableForDays: 3 }),
+        undefined,
+      );
+      assert.match(
+        String(refusalOf(LOCK, { backupVaultName: "v", minRetentionDays: 0 })),
+        /between 1 and 36500/,
+      );
+    });
+  });
+
   describe("role and selection", () => {
-    it("lets AWS Backup assume a role with the managed backup and restore policies", async () => {
+    it("lets AWS Backup assume, for this account only, a role that can back up but not restore", async () => {
       await backupPlan();
       const role = one("aws:iam/role:Role");
       assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement, [
-        { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
+        {
+          Effect: "Allow",
+          Principal: { Service: "backup.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+        },
       ]);
       assert.deepEqual(
-        ofType(ATTACHMENT)
-          .map((a) => a.inputs.policyArn)
-          .sort(),
-        [
-          "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-          "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
-        ],
+        ofType(ATTACHMENT).map((a) => a.inputs.policyArn),
+        ["arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"],
       );
       for (const attachment of ofType(ATTACHMENT)) assert.equal(attachment.inputs.role, role.outputs.name);
+    });
+
+    it("creates a separate restore role only on request", async () => {
+      const part = await backupPlan({ backup: { createRestoreRole: true } });
+      const roles = ofType("aws:iam/role:Role");
+      assert.equal(roles.length, 2);
+      const restore = one("aws:iam/role:Role", "-restore-role");
+      assert.deepEqual(
+        ofType(ATTACHMENT)
+          .filter((a) => a.inputs.role === restore.outputs.name)
+          .map((a) => a.inputs.policyArn),
+        ["arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"],
+      );
+      assert.equal(
+        JSON.parse(String(restore.inputs.assumeRolePolicy)).Statement[0].Condition.StringEquals[
+          "aws:SourceAccount"
+        ],
+        "123456789012",
+      );
+      assert.equal(await resolved(part.restoreRoleArn), restore.outputs.arn);
+      for (const selection of ofType(SELECTION))
+        assert.notEqual(selection.inputs.iamRoleArn, restore.outputs.arn);
+      resetMocks();
+      const plain = await backupPlan();
+      assert.equal(ofType("aws:iam/role:Role").length, 1);
+      assert.equal(await resolved(plain.restoreRoleArn), "");
     });
 
     it("selects each resource by ARN in its own plan, after the role holds its policies", async () => {

@@ -1,11 +1,13 @@
 import * as assert from "node:assert/strict";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
+import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, ClusterAddons, type ClusterAddonsArgs, UsageEngineStack } from "../sdk";
 import { assertConstructionRejected, captureWarnings, defaultArgs } from "./fixtures";
 import {
   ACCOUNT,
   at,
   delays,
+  isSecretAt,
   ofType,
   one,
   REGION,
@@ -140,6 +142,25 @@ describe("ClusterAddons", () => {
         [],
       );
       assert.equal(await resolved(component.certManagerReleaseName), "");
+    });
+
+    it("keeps add-on values secret when they carry a credential, and plain otherwise", async () => {
+      await addons({ certManager: { values: { replicaCount: 2 } } });
+      assert.ok(
+        !isSecretAt(one(RELEASE, "cert-manager").raw, ["values"]),
+        "plain values hidden from the plan",
+      );
+      for (const values of [
+        { webhook: { extraEnv: [{ name: "PROXY", value: pulumi.secret("http://user:pw@proxy:3128") }] } },
+        { prometheus: { servicemonitor: { basicAuth: { password: "plain-but-a-password" } } } },
+        { extraArgs: [{ "api-token": "t0ken" }] },
+      ]) {
+        resetMocks();
+        await addons({ certManager: { values } });
+        const release = one(RELEASE, "cert-manager");
+        assert.ok(isSecretAt(release.raw, ["values"]), `values not secret: ${Object.keys(values)}`);
+        assert.equal(at(release.inputs, "values.crds.enabled"), true);
+      }
     });
 
     it("issuerAmbientCredentials starts cert-manager with --issuer-ambient-credentials", async () => {

@@ -206,7 +206,10 @@ describe("credentials in every mode", () => {
       assert.equal(ofType(INSTANCE).length, 1);
       assert.equal(uepeReleases().length, 0, "the release installed before the schema exists");
       assert.equal(data().mzownerPassword, OWNER_PASSWORD);
-      assert.match(await resolved(stack.databaseEndpoint), /^uepe-database-[0-9a-f]{8}\..*\.rds\.amazonaws\.com:5432$/);
+      assert.match(
+        await resolved(stack.databaseEndpoint),
+        /^uepe-database-[0-9a-f]{8}\..*\.rds\.amazonaws\.com:5432$/,
+      );
       assert.equal(await resolved(stack.databaseAdminUser), "postgres");
       assert.equal(await resolved(stack.databaseAdminPassword), String(ofType(INSTANCE)[0].inputs.password));
       assert.ok(await isSecret(stack.databaseAdminPassword), "the admin password output is not secret");

@@ -12,6 +12,7 @@ import {
   plaintextStrings,
   type Recorded,
   recorded,
+  refusalOf,
   resetMocks,
   settle,
 } from "./harness";
@@ -155,9 +156,9 @@ describe("SystemDatabase", () => {
       assert.equal(db.allowMajorVersionUpgrade, true);
     });
 
-    it("takes extra parameters, sorted, and lets rds.force_ssl be overridden", async () => {
+    it("takes extra parameters, sorted, and keeps rds.force_ssl on", async () => {
       await database({
-        database: { parameters: { "rds.force_ssl": "0", log_min_duration_statement: "500" } },
+        database: { parameters: { "rds.force_ssl": "1", log_min_duration_statement: "500" } },
       });
       assert.deepEqual(
         (one(PARAMETER_GROUP).inputs.parameters as { name: string; value: string }[]).map((p) => [
@@ -166,8 +167,76 @@ describe("SystemDatabase", () => {
         ]),
         [
           ["log_min_duration_statement", "500"],
-          ["rds.force_ssl", "0"],
+          ["rds.force_ssl", "1"],
         ],
+      );
+    });
+
+    for (const value of ["0", "false", ""])
+      it(`refuses rds.force_ssl "${value}" through database.parameters`, async () => {
+        await assertRejected(
+          defaultArgs({ database: { parameters: { "rds.force_ssl": value } } }),
+          "database.parameters.rds.force_ssl",
+          new RegExp(
+            `^"${value}" would let clients connect without TLS; expected "1" \\(the default\\), or leave it out`,
+          ),
+        );
+      });
+  });
+
+  describe("PostgreSQL log in CloudWatch Logs", () => {
+    const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+
+    it("prod: exports the log to a group with a retention, created before the instance", async () => {
+      const db = await database({ database: { profile: "prod" } });
+      assert.deepEqual(db.inputs.enabledCloudwatchLogsExports, ["postgresql"]);
+      const group = one(LOG_GROUP);
+      assert.equal(group.inputs.name, "/aws/rds/instance/uepe-database/postgresql");
+      assert.equal(group.inputs.retentionInDays, 30);
+      assert.equal(at(group.inputs, "tags.managed-by"), "pulumi-usage-engine");
+      assert.ok(
+        db.dependencies.includes(group.urn),
+        "RDS would create the group first, keeping the log forever",
+      );
+    });
+
+    it("dev: no export unless asked; the retention is yours", async () => {
+      const dev = await database();
+      assert.equal(dev.inputs.enabledCloudwatchLogsExports, undefined);
+      assert.equal(ofType(LOG_GROUP).length, 0);
+      resetMocks();
+      const db = await database({
+        database: { exportPostgresqlLog: true, logRetentionDays: 365, identifier: "uepe-db" },
+      });
+      assert.deepEqual(db.inputs.enabledCloudwatchLogsExports, ["postgresql"]);
+      assert.equal(one(LOG_GROUP).inputs.name, "/aws/rds/instance/uepe-db/postgresql");
+      assert.equal(one(LOG_GROUP).inputs.retentionInDays, 365);
+      resetMocks();
+      const off = await database({ database: { profile: "prod", exportPostgresqlLog: false } });
+      assert.equal(off.inputs.enabledCloudwatchLogsExports, undefined);
+      assert.equal(ofType(LOG_GROUP).length, 0);
+    });
+
+    it("refuses a retention CloudWatch Logs does not offer, or one without the export", async () => {
+      await assertRejected(
+        defaultArgs({ database: { profile: "prod", logRetentionDays: 45 } }),
+        "database.logRetentionDays",
+        /^45 is not a CloudWatch Logs retention; expected one of 1, 3, 5, 7, 14, 30, 60/,
+      );
+      resetMocks();
+      await assertRejected(
+        defaultArgs({ database: { logRetentionDays: 30 } }),
+        "database.logRetentionDays",
+        /is only used when the PostgreSQL log is exported/,
+      );
+    });
+
+    it("AWS refuses a second group of the same name, which RDS makes on the first export, as the mock model does", () => {
+      assert.match(String(refusalOf(LOG_GROUP, { name: "g", retentionInDays: 45 })), /not a valid retention/);
+      assert.equal(refusalOf(LOG_GROUP, { name: "g", retentionInDays: 30 }), undefined);
+      assert.match(
+        String(refusalOf(INSTANCE, { identifier: "x", enabledCloudwatchLogsExports: ["error"] })),
+        /cannot use the log type error with engine postgres/,
       );
     });
   });

@@ -7,7 +7,7 @@ import {
   UsageEngineStack,
   type UsageEngineStackArgs,
 } from "../sdk";
-import { captureWarnings, defaultArgs, deploy, KEYSTORE_PASSWORDS } from "./fixtures";
+import { assertRejected, captureWarnings, defaultArgs, deploy, KEYSTORE_PASSWORDS } from "./fixtures";
 import { at, ofType, one, recorded, resetMocks, resolved, settle } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -64,6 +64,80 @@ describe("Exposure", () => {
       "203.0.113.0/24",
       "198.51.100.7/32",
     ]);
+  });
+
+  describe("a LoadBalancer open to the internet must be asked for", () => {
+    it("refuses LoadBalancer without source ranges or an internal scheme, naming the three ways out", async () => {
+      const cases: ({ [key: string]: string } | undefined)[] = [
+        undefined,
+        NLB,
+        { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" },
+        { "service.beta.kubernetes.io/aws-load-balancer-internal": "false" },
+      ];
+      for (const annotations of cases) {
+        resetMocks();
+        const exposure: ExposureOptions = { serviceType: "LoadBalancer", serviceAnnotations: annotations };
+        await assertRejected(
+          defaultArgs({ exposure }),
+          "exposure.serviceType",
+          /opens the platform to the whole internet; expected exposure\.loadBalancerSourceRanges .*"service\.beta\.kubernetes\.io\/aws-load-balancer-scheme": "internal".*"service\.beta\.kubernetes\.io\/aws-load-balancer-internal": "true".*exposure\.allowPublic: true/,
+        );
+      }
+      resetMocks();
+      await assertRejected(
+        defaultArgs({
+          exposure: { serviceType: "LoadBalancer", loadBalancerSourceRanges: [], allowPublic: false },
+        }),
+        "exposure.serviceType",
+        /opens the platform to the whole internet/,
+      );
+    });
+
+    const ways: [string, ExposureOptions][] = [
+      ["source ranges", { loadBalancerSourceRanges: ["203.0.113.0/24"] }],
+      [
+        "an internal scheme",
+        { serviceAnnotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" } },
+      ],
+      [
+        "the legacy internal annotation",
+        { serviceAnnotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" } },
+      ],
+    ];
+    for (const [way, exposure] of ways)
+      it(`accepts a LoadBalancer closed by ${way}, without a warning`, async () => {
+        const { values } = await stackWith({ exposure: { serviceType: "LoadBalancer", ...exposure } });
+        assert.equal(at(values, "platform.service.type"), "LoadBalancer");
+        assert.ok(!warnings.messages.some((m) => m.includes("allowPublic")));
+      });
+
+    it("accepts allowPublic: true, and warns about it on every run", async () => {
+      for (let run = 1; run <= 2; run++) {
+        resetMocks();
+        const before = warnings.messages.length;
+        const { values } = await stackWith({ exposure: { serviceType: "LoadBalancer", allowPublic: true } });
+        assert.equal(at(values, "platform.service.type"), "LoadBalancer");
+        assert.equal(
+          warnings.messages
+            .slice(before)
+            .filter((m) => /exposure\.allowPublic is true: .* any address on the internet/.test(m)).length,
+          1,
+        );
+      }
+    });
+
+    it("NodePort and ClusterIP need none of them", async () => {
+      const { values } = await stackWith({ exposure: { serviceType: "NodePort" } });
+      assert.equal(at(values, "platform.service.type"), "NodePort");
+    });
+
+    it("a bad allowPublic is refused", async () => {
+      await assertRejected(
+        defaultArgs({ exposure: { serviceType: "LoadBalancer", allowPublic: "yes" as never } }),
+        "exposure.allowPublic",
+        /expected true or false/,
+      );
+    });
   });
 
   it("ingress with a domain: default hosts, cert-manager certificate, HTTPS URLs, domain to chart and issuer", async () => {

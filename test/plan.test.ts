@@ -240,7 +240,10 @@ describe("npm run plan", function () {
           ),
         ),
       );
-      assert.match(rename.stdout, /^ {2}~ postgres\.host: "uepe-database-[0-9a-f]{8}\..*" -> "uepe-db-r1\..*"$/m);
+      assert.match(
+        rename.stdout,
+        /^ {2}~ postgres\.host: "uepe-database-[0-9a-f]{8}\..*" -> "uepe-db-r1\..*"$/m,
+      );
     });
 
     it("shows a new license only as a changed marker", () => {

@@ -21,6 +21,7 @@ import {
   plaintextStrings,
   type Recorded,
   recorded,
+  refusalOf,
   resetMocks,
   resolved,
   settle,
@@ -167,12 +168,13 @@ describe("RegistryAccess", () => {
       assert.equal(at(cronJob(), "spec.schedule"), "0 */11 * * *");
     });
 
-    it("grants exactly get/patch on the pull secret and create on Secrets, to its own account", async () => {
+    it("grants exactly get/patch on the pull secret, no create, to its own account", async () => {
       await access(digitalroute({ pullSecretName: "uepe-pull" }));
       assert.deepEqual(one(ROLE).inputs.rules, [
         { apiGroups: [""], resources: ["secrets"], resourceNames: ["uepe-pull"], verbs: ["get", "patch"] },
-        { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
       ]);
+      const verbs = (one(ROLE).inputs.rules as { verbs: string[] }[]).flatMap((rule) => rule.verbs);
+      assert.ok(!verbs.includes("create"), "the refresher may create Secrets");
       const binding = one(BINDING).inputs;
       assert.deepEqual(binding.subjects, [
         { kind: "ServiceAccount", name: "ecr-credentials-sync", namespace: "uepe" },
@@ -185,6 +187,65 @@ describe("RegistryAccess", () => {
       assert.equal(one(ACCOUNT).inputs.automountServiceAccountToken, false);
       assert.equal(cronPod().serviceAccountName, "ecr-credentials-sync");
       assert.equal(ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").length, 0);
+    });
+
+    it("creates the pull secret empty, and leaves its data to the refresher (no churn)", async () => {
+      await access(digitalroute({ pullSecretName: "uepe-pull" }));
+      const pull = byName(SECRET, "uepe-pull");
+      assert.equal(pull.inputs.type, "kubernetes.io/dockerconfigjson");
+      assert.deepEqual(pull.inputs.data, { ".dockerconfigjson": "eyJhdXRocyI6e319" });
+      assert.equal(Buffer.from("eyJhdXRocyI6e319", "base64").toString(), '{"auths":{}}');
+      assert.deepEqual(pull.ignoreChanges, ["data"]);
+      assert.equal((at(pull.inputs, "metadata.annotations") as Obj)["pulumi.com/patchForce"], "true");
+      for (const job of [one(JOB), one(CRONJOB)])
+        assert.ok(job.dependencies.includes(pull.urn), `${job.type} runs before the pull secret exists`);
+      assert.ok(!AWS_CLI_SCRIPT.includes('"labels"'), "the refresher would fight Pulumi over the labels");
+    });
+
+    it("the API server refuses a docker config Secret without its key, as the mock model does", () => {
+      assert.match(
+        String(refusalOf(SECRET, { type: "kubernetes.io/dockerconfigjson", data: {} })),
+        /data\[\.dockerconfigjson\]: Required value/,
+      );
+      assert.match(
+        String(
+          refusalOf(SECRET, {
+            type: "kubernetes.io/dockerconfigjson",
+            data: { ".dockerconfigjson": Buffer.from("not json").toString("base64") },
+          }),
+        ),
+        /Invalid value/,
+      );
+      assert.equal(
+        refusalOf(SECRET, {
+          type: "kubernetes.io/dockerconfigjson",
+          stringData: { ".dockerconfigjson": "{}" },
+        }),
+        undefined,
+      );
+      assert.equal(refusalOf(SECRET, { type: "Opaque", data: {} }), undefined);
+    });
+
+    it("accepts image overrides pinned by digest, with or without a tag", async () => {
+      const digest = `sha256:${"0123456789abcdef".repeat(4)}`;
+      const images = {
+        awsCliImage: `public.ecr.aws/aws-cli/aws-cli:2.36.49@${digest}`,
+        kubectlImage: `registry.k8s.io/kubectl@${digest}`,
+      };
+      await access(digitalroute(images));
+      assert.deepEqual(
+        containersOf(cronPod()).map((c) => c.image),
+        [images.awsCliImage, images.kubectlImage],
+      );
+      resetMocks();
+      assert.throws(
+        () =>
+          new RegistryAccess("uepe-registry", {
+            registry: digitalroute({ kubectlImage: `registry.k8s.io/kubectl@sha256:${"ab".repeat(31)}` }),
+            namespace: "uepe",
+          }),
+        /registry\.kubectlImage: .*not a valid image reference/,
+      );
     });
 
     it("writes the pull secret it is told to, for the registry the images come from", async () => {
@@ -365,7 +426,8 @@ describe("RegistryAccess", () => {
         [JOB]: Job,
       };
       const objects = recorded.filter((r) => r.type.startsWith("kubernetes:"));
-      assert.deepEqual(objects.map((r) => r.type).sort(), Object.keys(models).sort());
+      assert.deepEqual([...new Set(objects.map((r) => r.type))].sort(), Object.keys(models).sort());
+      assert.equal(ofType(SECRET).length, 2, "the access keys and the pull secret");
       for (const r of objects)
         assert.doesNotThrow(() => new models[r.type](r.inputs as never).validate(), r.type);
     });
@@ -388,7 +450,14 @@ describe("RegistryAccess", () => {
         assert.ok(!text.includes(ACCESS_KEY_ID), `access key id in plain text: ${text.slice(0, 40)}`);
         assert.ok(!text.includes(SECRET_ACCESS_KEY), "secret access key in plain text");
       }
-      assert.equal(ofType(SECRET).length, 1, "a Secret besides the keys: a token would be in state");
+      assert.deepEqual(
+        ofType(SECRET)
+          .map((r) => at(r.inputs, "metadata.name"))
+          .sort(),
+        ["ecr-cred", "ecr-credentials-sync-keys"],
+        "a Secret besides the keys and the empty pull secret: a token would be in state",
+      );
+      assert.deepEqual(byName(SECRET, "ecr-cred").inputs.data, { ".dockerconfigjson": "eyJhdXRocyI6e319" });
     });
   });
 

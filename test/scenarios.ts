@@ -73,7 +73,11 @@ export const SCENARIOS: Scenario[] = [
             route53HostedZoneId: "Z0123456789ABCDEFGHIJ",
           },
         },
-        exposure: { domain: "uepe.example.com", serviceType: "LoadBalancer" },
+        exposure: {
+          domain: "uepe.example.com",
+          serviceType: "LoadBalancer",
+          serviceAnnotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
+        },
       }),
   },
   {

@@ -21,6 +21,7 @@ export const KNOWN_WARNINGS: RegExp[] = [
   /cert-manager is not installed by this component: annotate its service account with/,
   /ClusterAddons issuer\.type is selfSigned: browsers and the Desktop client will not trust/,
   /ClusterAddons ingressNginx\.allowPublic is true: the ingress controller's load balancer is internet-facing/,
+  /exposure\.allowPublic is true: the platform's LoadBalancer accepts connections from any address/,
 ];
 
 type Warn = (msg: string, ...rest: unknown[]) => Promise<void>;

@@ -43,6 +43,13 @@ describe("UsageEngineStack", () => {
 
     it("creates the uepe namespace unless told not to", async () => {
       assert.equal(at(one("kubernetes:core/v1:Namespace").inputs, "metadata.name"), "uepe");
+      assert.deepEqual(at(one("kubernetes:core/v1:Namespace").inputs, "metadata.labels"), {
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/part-of": "usage-engine",
+        "pod-security.kubernetes.io/enforce": "baseline",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+      });
       resetMocks();
       await deploy(defaultArgs({ createNamespace: false, namespace: "platform" }));
       assert.equal(ofType("kubernetes:core/v1:Namespace").length, 0);

@@ -79,10 +79,56 @@ describe("SharedStorage", () => {
           Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
       ]);
+      const accessPoint = one("aws:efs/accessPoint:AccessPoint");
+      assert.match(String(accessPoint.outputs.arn), /:access-point\/fsap-[0-9a-f]{17}$/);
       const allow = statements.filter((s) => s.Effect === "Allow");
-      assert.equal(allow.length, 1);
-      assert.deepEqual(allow[0].Condition, { Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" } });
-      assert.equal(allow[0].Resource, arn);
+      assert.deepEqual(allow, [
+        {
+          Sid: "MountThroughTheAccessPoint",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+          Resource: arn,
+          Condition: {
+            Bool: { "elasticfilesystem:AccessedViaMountTarget": "true" },
+            StringEquals: { "elasticfilesystem:AccessPointArn": accessPoint.outputs.arn },
+          },
+        },
+      ]);
+      const granted = statements.flatMap((s) => [s.Action].flat());
+      assert.ok(!granted.includes("elasticfilesystem:ClientRootAccess"), "clients may act as root");
+      assert.ok(
+        policy.dependencies.includes(accessPoint.urn),
+        "the policy names an access point that may not exist",
+      );
+    });
+
+    it("mounts with IAM authorization when the driver has an identity, or when asked", async () => {
+      const options = () => at(one(PV).inputs, "spec.mountOptions");
+      await storage({ storage: { installCsiDriver: true, clusterName: "uepe-cluster" } });
+      assert.deepEqual(options(), ["tls"]);
+      resetMocks();
+      await storage({
+        storage: {
+          installCsiDriver: true,
+          clusterName: "uepe-cluster",
+          csiDriverRoleArn: "arn:aws:iam::123456789012:role/efs-csi",
+        },
+      });
+      assert.deepEqual(options(), ["tls", "iam"]);
+      resetMocks();
+      await storage({ storage: { iamMount: true } });
+      assert.deepEqual(options(), ["tls", "iam"]);
+      resetMocks();
+      await storage({
+        storage: {
+          installCsiDriver: true,
+          clusterName: "uepe-cluster",
+          csiDriverRoleArn: "arn:aws:iam::123456789012:role/efs-csi",
+          iamMount: false,
+        },
+      });
+      assert.deepEqual(options(), ["tls"]);
     });
   });
 

@@ -520,6 +520,31 @@ const CASES: BadInput[] = [
     path: "chart.repository",
     problem: '"ftp://charts\\.example\\.com" is not valid; expected an https:// or oci:// repository URL',
   },
+  {
+    patch: { chart: { repository: "http://charts.example.com/uepe" } },
+    path: "chart.repository",
+    problem:
+      '"http://charts\\.example\\.com/uepe" is not valid; expected an https:// or oci:// repository URL',
+  },
+  // chart values that would undo a security argument
+  {
+    patch: { values: { licenseKey: "UEPE-LICENSE-in-plain-values" } },
+    path: "values.licenseKey",
+    problem: "would put the license in plain chart values; expected the licenseKey argument",
+  },
+  {
+    patch: { values: { platform: { tls: { enabled: false } } } },
+    path: "values.platform.tls.enabled",
+    problem: 'turns the platform\'s TLS off while tls.mode is "certManager"; expected tls.mode "disabled"',
+  },
+  {
+    patch: {
+      tls: { mode: "secret", existingSecretName: "uepe-tls" },
+      values: { platform: { tls: { enabled: "false" } } },
+    },
+    path: "values.platform.tls.enabled",
+    problem: 'turns the platform\'s TLS off while tls.mode is "secret"',
+  },
   { patch: { chart: { name: "UEPE" } }, path: "chart.name", problem: '"UEPE" is not a valid name' },
   {
     patch: { chart: { version: "latest" } },
@@ -939,6 +964,20 @@ describe("validation", () => {
     assert.ok(!error.message.includes(license), "the license is in the message");
     assert.ok(!problem.message.includes(license), "the license is in the problem");
     assert.equal(recorded.length, 0);
+  });
+
+  it("accepts TLS switched off in values when tls.mode says so, and a secure chart repository", async () => {
+    for (const args of [
+      patched({ tls: { mode: "disabled" }, values: { platform: { tls: { enabled: false } } } }),
+      patched({ values: { platform: { tls: { enabled: true } } } }),
+      patched({ chart: { repository: "https://charts.example.com/uepe" } }),
+      patched({ chart: { repository: "oci://registry.example.com/charts" } }),
+    ]) {
+      resetMocks();
+      new UsageEngineStack("uepe", args as never);
+      await settle();
+      assert.ok(recorded.length > 0);
+    }
   });
 
   it("skips values only known at deployment time instead of rejecting them", async () => {

@@ -388,7 +388,45 @@ interface PlanRule {
   completionWindow?: number;
 }
 
+/**
+ * The API server's validation of a `kubernetes.io/dockerconfigjson` Secret: the `.dockerconfigjson`
+ * key must be present and hold JSON (base64 in `data`, plain in `stringData`).
+ */
+function dockerConfigSecretProblem(given: State): string | undefined {
+  // The Kubernetes SDK makes Secret data secret: the API server sees the plain values.
+  const inputs = unwrapSecrets(given) as State;
+  if (inputs.type !== "kubernetes.io/dockerconfigjson") return undefined;
+  const key = ".dockerconfigjson";
+  const data = (inputs.data as State | undefined)?.[key];
+  const plain = (inputs.stringData as State | undefined)?.[key];
+  if (data === undefined && plain === undefined) return `Secret is invalid: data[${key}]: Required value`;
+  const text = plain !== undefined ? String(plain) : Buffer.from(String(data), "base64").toString();
+  // A value still unknown in a preview is checked when it is known.
+  if ([plain, data].includes(pulumi.runtime.unknownValue)) return undefined;
+  try {
+    JSON.parse(text);
+  } catch {
+    return `Secret is invalid: data[${key}]: Invalid value: "<secret contents redacted>": invalid character`;
+  }
+  return undefined;
+}
+
+/** Log groups in the mocked account and region: RDS creates its export's group if it is missing. */
+const logGroups = new Set<string>();
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+const POSTGRES_LOG_EXPORTS = ["postgresql", "upgrade", "iam-db-auth-error"];
+
 const rules: Record<string, Rule> = {
+  "aws:cloudwatch/logGroup:LogGroup": (inputs) => {
+    if (inputs.retentionInDays !== undefined && !LOG_RETENTION_DAYS.includes(Number(inputs.retentionInDays)))
+      return `InvalidParameterException: retentionInDays ${inputs.retentionInDays} is not a valid retention period`;
+    if (inputs.name !== undefined && logGroups.has(String(inputs.name)))
+      return `ResourceAlreadyExistsException: The specified log group already exists: ${inputs.name}`;
+    return undefined;
+  },
+  "kubernetes:core/v1:Secret": dockerConfigSecretProblem,
   "aws:kms/key:Key": (inputs) => {
     const window = Number(inputs.deletionWindowInDays ?? 30);
     if (!(window >= 7 && window <= 30))
@@ -426,6 +464,31 @@ const rules: Record<string, Rule> = {
     inputs.name === undefined || VAULT_NAME.test(String(inputs.name))
       ? undefined
       : `InvalidParameterValueException: vault name ${inputs.name} must be 2-50 of [a-zA-Z0-9-_]`,
+  // PutBackupVaultLockConfiguration: retention 1-36500 days, min <= max; ChangeableForDays (which
+  // makes the lock compliance mode) at least 3.
+  "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (inputs) => {
+    const min = inputs.minRetentionDays === undefined ? undefined : Number(inputs.minRetentionDays);
+    const max = inputs.maxRetentionDays === undefined ? undefined : Number(inputs.maxRetentionDays);
+    for (const [key, days] of [
+      ["MinRetentionDays", min],
+      ["MaxRetentionDays", max],
+    ] as const)
+      if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 36500))
+        return `InvalidParameterValueException: ${key} ${days} must be between 1 and 36500`;
+    if (min !== undefined && max !== undefined && min > max)
+      return `InvalidParameterValueException: MinRetentionDays ${min} exceeds MaxRetentionDays ${max}`;
+    if (inputs.changeableForDays !== undefined && !(Number(inputs.changeableForDays) >= 3))
+      return `InvalidParameterValueException: ChangeableForDays ${inputs.changeableForDays} must be at least 3`;
+    return undefined;
+  },
+  "aws:backup/vaultPolicy:VaultPolicy": (inputs) => {
+    try {
+      JSON.parse(String(inputs.policy));
+    } catch {
+      return "MalformedPolicyDocumentException: the vault access policy is not JSON";
+    }
+    return undefined;
+  },
   "aws:backup/selection:Selection": (inputs) =>
     BACKUP_NAME.test(String(inputs.name))
       ? undefined
@@ -442,6 +505,10 @@ const rules: Record<string, Rule> = {
     if (password !== undefined) return password;
     if (inputs.kmsKeyId !== undefined && inputs.storageEncrypted !== true)
       return "InvalidParameterCombination: a KmsKeyId requires StorageEncrypted";
+    const exports = (inputs.enabledCloudwatchLogsExports as string[] | undefined) ?? [];
+    const unknownExport = exports.find((e) => !POSTGRES_LOG_EXPORTS.includes(e));
+    if (unknownExport !== undefined)
+      return `InvalidParameterCombination: You cannot use the log type ${unknownExport} with engine postgres`;
     if (inputs.performanceInsightsKmsKeyId !== undefined && inputs.performanceInsightsEnabled !== true)
       return "InvalidParameterCombination: a Performance Insights KMS key requires Performance Insights enabled";
     return undefined;
@@ -454,6 +521,9 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}
 const models: Record<string, Model> = {
   "aws:rds/instance:Instance": (name, inputs) => {
     const id = physicalName(name, inputs.identifier, inputs.identifierPrefix, true);
+    // The first export creates the log group (never expiring) unless it exists already.
+    for (const log of (inputs.enabledCloudwatchLogsExports as string[] | undefined) ?? [])
+      logGroups.add(`/aws/rds/instance/${id}/${log}`);
     const address = `${id}.c${hash(id, 11)}.${REGION}.rds.amazonaws.com`;
     return {
       id,
@@ -646,6 +716,14 @@ const models: Record<string, Model> = {
     return {
       id: alarmName,
       state: { ...inputs, name: alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`) },
+    };
+  },
+  "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => {
+    const groupName = String(inputs.name ?? `${name}-${hash(name, 7)}`);
+    logGroups.add(groupName);
+    return {
+      id: groupName,
+      state: { ...inputs, name: groupName, arn: arn("logs", `log-group:${groupName}`) },
     };
   },
   "aws:backup/vaultNotifications:VaultNotifications": (_n, inputs) => ({
@@ -976,6 +1054,7 @@ export function resetMocks(options: ResetOptions = {}): void {
   for (const key of Object.keys(subnetZones)) delete subnetZones[key];
   for (const key of Object.keys(existing)) delete existing[key];
   placedSubnets.length = 0;
+  logGroups.clear();
   pulumi.runtime.setMocks(
     mocks,
     options.project ?? "usage-engine-test",

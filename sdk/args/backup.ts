@@ -11,6 +11,17 @@ export interface ColdBackupWindow {
   until: string;
 }
 
+/** How the backup vault keeps recovery points from being deleted before their retention ends. */
+export const VaultLockMode = {
+  /** No Vault Lock. */
+  None: "none",
+  /** Vault Lock in governance mode: only a principal allowed backup:DeleteBackupVaultLockConfiguration can lift it. */
+  Governance: "governance",
+  /** Vault Lock in compliance mode: after its grace period nobody, not even the account root, can lift it. */
+  Compliance: "compliance",
+} as const;
+export type VaultLockMode = (typeof VaultLockMode)[keyof typeof VaultLockMode];
+
 /**
  * AWS Backup of the system database and the shared file system, in the order a restore needs: the
  * vendor's restore pairs a database backup with a newer file-system backup, so each has its own
@@ -58,6 +69,37 @@ export interface BackupOptions {
    * it closes. Default: none (ECDs keep running).
    */
   coldBackupWindow?: ColdBackupWindow;
+  /**
+   * AWS Backup Vault Lock, with a minimum retention of `retentionDays`. `governance` stops
+   * deletions and shorter lifecycles by anyone without the right to remove the lock;
+   * `compliance` is IRREVERSIBLE once `complianceGraceDays` have passed: nobody, not AWS support,
+   * not the account root, can remove the lock or delete a recovery point before it expires, and
+   * the vault can never be deleted while it holds one. Default: `governance` with the `prod`
+   * database profile, `none` otherwise (and for a BackupPlan used alone).
+   */
+  vaultLockMode?: VaultLockMode;
+  /**
+   * Days after creation in which a `compliance` lock can still be removed (3-36500); after them
+   * it is permanent. Only with `vaultLockMode: "compliance"`. Default: 3.
+   */
+  complianceGraceDays?: number;
+  /**
+   * A vault access policy that denies deleting recovery points, shortening their lifecycle and
+   * changing the vault's access policy to every principal but `breakGlassRoleArn`. Default: true
+   * with the `prod` database profile, false otherwise (and for a BackupPlan used alone).
+   */
+  denyRecoveryPointDeletion?: boolean;
+  /**
+   * ARN of the IAM role exempt from the vault access policy's denials (a break-glass role you
+   * guard). Only with `denyRecoveryPointDeletion`. Default: none (nobody may delete; recovery
+   * points only expire).
+   */
+  breakGlassRoleArn?: string;
+  /**
+   * Create a separate IAM role AWS Backup assumes for restores
+   * (`AWSBackupServiceRolePolicyForRestores`); the backup role cannot restore. Default: false.
+   */
+  createRestoreRole?: boolean;
 }
 
 /** AWS Backup after resolution. The cold window suspends ECDs whether or not AWS Backup runs. */
@@ -78,6 +120,11 @@ export interface EnabledBackupSpec {
   /** The copy of every recovery point to a second vault, when asked for. */
   copy?: { vaultArn: string; retentionDays: number };
   coldBackupWindow?: ColdBackupWindow;
+  /** The Vault Lock, when one is set: compliance mode carries its grace period. */
+  vaultLock?: { mode: "governance" } | { mode: "compliance"; graceDays: number };
+  /** The vault access policy's denials, when on; `exemptRoleArn` is the break-glass role. */
+  recoveryPointProtection?: { exemptRoleArn?: string };
+  createRestoreRole: boolean;
 }
 
 const BACKUP_KEYS = keyList<BackupOptions>({
@@ -92,13 +139,27 @@ const BACKUP_KEYS = keyList<BackupOptions>({
   copyToVaultArn: true,
   copyRetentionDays: true,
   coldBackupWindow: true,
+  vaultLockMode: true,
+  complianceGraceDays: true,
+  denyRecoveryPointDeletion: true,
+  breakGlassRoleArn: true,
+  createRestoreRole: true,
 });
 
 export const DEFAULT_BACKUP_SCHEDULE = "cron(0 3 * * ? *)";
 /** AWS Backup's longest lifecycle: 100 years. */
 const MAX_RETENTION_DAYS = 36500;
 
-export function resolveBackup(check: Checker, path: string, options: BackupOptions | undefined): BackupSpec {
+/**
+ * Validates the backup block and applies defaults. `prod`: the database profile is `prod`, which
+ * turns the Vault Lock and the vault access policy on unless they are set.
+ */
+export function resolveBackup(
+  check: Checker,
+  path: string,
+  options: BackupOptions | undefined,
+  prod = false,
+): BackupSpec {
   const o = options ?? {};
   check.knownKeys(path, o, BACKUP_KEYS);
   const retentionDays = o.retentionDays ?? 35;
@@ -120,6 +181,7 @@ export function resolveBackup(check: Checker, path: string, options: BackupOptio
         ? { vaultArn: o.copyToVaultArn, retentionDays: o.copyRetentionDays ?? retentionDays }
         : undefined,
     coldBackupWindow: o.coldBackupWindow,
+    ...resolveImmutability(check, path, o, prod),
   };
   check.boolean(`${path}.enabled`, o.enabled);
   check.pattern(
@@ -144,6 +206,46 @@ export function resolveBackup(check: Checker, path: string, options: BackupOptio
       checkColdWindow(check, path, resolved, given);
   }
   return o.enabled === false ? { enabled: false, coldBackupWindow: o.coldBackupWindow } : resolved;
+}
+
+/** Vault Lock, the vault access policy and the restore role, checked together. */
+function resolveImmutability(
+  check: Checker,
+  path: string,
+  o: BackupOptions,
+  prod: boolean,
+): Pick<EnabledBackupSpec, "vaultLock" | "recoveryPointProtection" | "createRestoreRole"> {
+  const mode = o.vaultLockMode ?? (prod ? "governance" : "none");
+  check.oneOf(`${path}.vaultLockMode`, mode, ["none", "governance", "compliance"]);
+  const graceDays = o.complianceGraceDays ?? 3;
+  if (mode === "compliance")
+    check.integer(`${path}.complianceGraceDays`, graceDays, 3, MAX_RETENTION_DAYS, "days");
+  else if (o.complianceGraceDays !== undefined)
+    check.fail(
+      `${path}.complianceGraceDays`,
+      'is only used with vaultLockMode "compliance"',
+      'vaultLockMode: "compliance", or leave it out',
+    );
+  check.boolean(`${path}.denyRecoveryPointDeletion`, o.denyRecoveryPointDeletion);
+  const deny = o.denyRecoveryPointDeletion ?? prod;
+  check.arn(`${path}.breakGlassRoleArn`, o.breakGlassRoleArn, "iam", "role/");
+  if (o.breakGlassRoleArn !== undefined && deny !== true)
+    check.fail(
+      `${path}.breakGlassRoleArn`,
+      "is only used with denyRecoveryPointDeletion",
+      "denyRecoveryPointDeletion: true, or leave it out",
+    );
+  check.boolean(`${path}.createRestoreRole`, o.createRestoreRole);
+  return {
+    vaultLock:
+      mode === "governance"
+        ? { mode: "governance" }
+        : mode === "compliance"
+          ? { mode: "compliance", graceDays }
+          : undefined,
+    recoveryPointProtection: deny === true ? { exemptRoleArn: o.breakGlassRoleArn } : undefined,
+    createRestoreRole: o.createRestoreRole === true,
+  };
 }
 
 /**

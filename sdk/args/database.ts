@@ -93,9 +93,19 @@ export interface DatabaseOptions {
   maintenanceWindow?: string;
   /**
    * Extra parameters of the instance's parameter group (one group per major version), applied at
-   * the next reboot. Default: `rds.force_ssl` = `1` only.
+   * the next reboot; `rds.force_ssl` cannot be turned off. Default: `rds.force_ssl` = `1` only.
    */
   parameters?: { [name: string]: string };
+  /**
+   * Export the PostgreSQL log to CloudWatch Logs (`/aws/rds/instance/<identifier>/postgresql`,
+   * created by the package with `logRetentionDays`). Default: false (dev), true (prod).
+   */
+  exportPostgresqlLog?: boolean;
+  /**
+   * Days CloudWatch Logs keeps the exported PostgreSQL log: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150,
+   * 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653. Default: 30.
+   */
+  logRetentionDays?: number;
   /** Refuse deletion of the instance. Default: true. */
   deletionProtection?: boolean;
   /**
@@ -162,6 +172,10 @@ export const DEFAULT_MAINTENANCE_WINDOW = "sun:05:00-sun:06:00";
 /** Reject non-TLS connections; already the RDS default from PostgreSQL 15, stated so 13/14 get it too. */
 export const FORCE_SSL_PARAMETER = "rds.force_ssl";
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 /** AWS managed policy that lets RDS publish enhanced-monitoring metrics to CloudWatch Logs. */
 export const ENHANCED_MONITORING_POLICY_ARN =
   "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
@@ -295,6 +309,12 @@ function checkParameters(check: Checker, path: string, parameters: unknown): voi
         "lower-case letters, digits, '_' and '.'",
       );
     check.string(`${path}.${name}`, value, "the parameter value as a string");
+    if (name === FORCE_SSL_PARAMETER && value !== "1")
+      check.fail(
+        `${path}.${name}`,
+        `${JSON.stringify(value)} would let clients connect without TLS`,
+        `"1" (the default), or leave it out: the system database only accepts TLS connections`,
+      );
   }
 }
 
@@ -311,6 +331,8 @@ export interface RdsDatabaseSpec extends ProfileDefaults {
   backupWindow: string;
   maintenanceWindow: string;
   parameters: { [name: string]: string };
+  /** Days the exported PostgreSQL log is kept; undefined: no export. */
+  postgresqlLogRetentionDays?: number;
   deletionProtection: boolean;
   /** Storage key; undefined: the AWS managed key, or the snapshot's on a restore. */
   kmsKeyArn?: pulumi.Input<string>;
@@ -358,6 +380,8 @@ const RDS_KEYS = [
   "backupWindow",
   "maintenanceWindow",
   "parameters",
+  "exportPostgresqlLog",
+  "logRetentionDays",
   "deletionProtection",
   "kmsKeyArn",
   "snapshotIdentifier",
@@ -381,6 +405,8 @@ const DATABASE_KEYS = keyList<DatabaseOptions>({
   backupWindow: true,
   maintenanceWindow: true,
   parameters: true,
+  exportPostgresqlLog: true,
+  logRetentionDays: true,
   deletionProtection: true,
   kmsKeyArn: true,
   snapshotIdentifier: true,
@@ -498,6 +524,8 @@ function resolveRds(
     backupWindow: o.backupWindow ?? DEFAULT_BACKUP_WINDOW,
     maintenanceWindow: o.maintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW,
     parameters: { [FORCE_SSL_PARAMETER]: "1", ...o.parameters },
+    postgresqlLogRetentionDays:
+      (o.exportPostgresqlLog ?? profile === "prod") ? (o.logRetentionDays ?? 30) : undefined,
     deletionProtection: o.deletionProtection ?? true,
     kmsKeyArn: o.kmsKeyArn,
     performanceInsightsKmsKeyArn: o.kmsKeyArn,
@@ -539,6 +567,19 @@ function resolveRds(
     );
   checkWindows(check, path, resolved.backupWindow, resolved.maintenanceWindow);
   checkParameters(check, `${path}.parameters`, o.parameters);
+  check.boolean(`${path}.exportPostgresqlLog`, o.exportPostgresqlLog);
+  if (o.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(o.logRetentionDays))
+    check.fail(
+      `${path}.logRetentionDays`,
+      `${JSON.stringify(o.logRetentionDays)} is not a CloudWatch Logs retention`,
+      `one of ${LOG_RETENTION_DAYS.join(", ")} days`,
+    );
+  if (o.logRetentionDays !== undefined && resolved.postgresqlLogRetentionDays === undefined)
+    check.fail(
+      `${path}.logRetentionDays`,
+      "is only used when the PostgreSQL log is exported",
+      "exportPostgresqlLog: true, or leave it out",
+    );
   check.arn(`${path}.kmsKeyArn`, o.kmsKeyArn, "kms", "key/");
   check.pattern(
     `${path}.snapshotIdentifier`,

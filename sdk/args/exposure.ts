@@ -32,8 +32,16 @@ export interface ExposureOptions {
   serviceType?: ServiceType;
   /** Annotations on the platform Service, e.g. AWS Load Balancer Controller NLB settings. Default: none. */
   serviceAnnotations?: { [key: string]: string };
-  /** Client CIDR blocks allowed through the load balancer (`LoadBalancer` only). Default: none (the load balancer's own default). */
+  /**
+   * Client CIDR blocks allowed through the load balancer (`LoadBalancer` only). A `LoadBalancer`
+   * needs them, an internal scheme annotation, or `allowPublic`. Default: none.
+   */
   loadBalancerSourceRanges?: string[];
+  /**
+   * Accept a `LoadBalancer` open to the whole internet (no source ranges, not internal); every run
+   * warns about it. Default: false.
+   */
+  allowPublic?: boolean;
   /** HTTP(S) ingress. Default: none. */
   ingress?: IngressOptions;
   /** DNS domain of the installation, e.g. `uepe.example.com`; flows to the chart, the ingress hosts and the ACME solver. Default: none. */
@@ -58,6 +66,8 @@ export interface ExposureSpec {
   serviceType: ServiceType;
   serviceAnnotations: { [key: string]: string };
   loadBalancerSourceRanges: string[];
+  /** An internet-facing LoadBalancer open to every address, accepted on purpose. */
+  allowPublic: boolean;
   domain?: string;
   ingress?: ResolvedIngress;
   ingressControllerServiceName?: pulumi.Input<string>;
@@ -67,6 +77,7 @@ const EXPOSURE_KEYS = keyList<ExposureOptions>({
   serviceType: true,
   serviceAnnotations: true,
   loadBalancerSourceRanges: true,
+  allowPublic: true,
   ingress: true,
   domain: true,
   ingressControllerServiceName: true,
@@ -178,12 +189,48 @@ export function resolveExposure(
       );
   }
   check.rfc1123Subdomain(`${path}.ingressControllerServiceName`, n.ingressControllerServiceName);
+  check.boolean(`${path}.allowPublic`, n.allowPublic);
+  checkOpenLoadBalancer(check, path, n, serviceType);
   return {
     serviceType,
     serviceAnnotations: n.serviceAnnotations ?? {},
     loadBalancerSourceRanges: n.loadBalancerSourceRanges ?? [],
+    allowPublic: n.allowPublic === true,
     domain: n.domain,
     ingress: resolveIngress(check, `${path}.ingress`, n.ingress, n.domain, tlsEnabled),
     ingressControllerServiceName: n.ingressControllerServiceName,
   };
+}
+
+/** The AWS Load Balancer Controller's scheme annotation, and the legacy in-tree controller's. */
+export const LB_SCHEME_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+export const LB_INTERNAL_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-internal";
+
+/** Whether these Service annotations ask AWS for an internal (VPC-only) load balancer. */
+export function isInternalLoadBalancer(annotations: { [key: string]: string } | undefined): boolean {
+  const a = annotations ?? {};
+  return (
+    a[LB_SCHEME_ANNOTATION] === "internal" || ["true", "0.0.0.0/0"].includes(a[LB_INTERNAL_ANNOTATION] ?? "")
+  );
+}
+
+/**
+ * A LoadBalancer Service with no source ranges and no internal scheme is reachable by the whole
+ * internet (both AWS controllers default to internet-facing, 0.0.0.0/0): it must be asked for.
+ */
+function checkOpenLoadBalancer(check: Checker, path: string, n: ExposureOptions, serviceType: string): void {
+  if (serviceType !== "LoadBalancer" || n.allowPublic === true) return;
+  if ((n.loadBalancerSourceRanges ?? []).length > 0 || isInternalLoadBalancer(n.serviceAnnotations)) return;
+  check.fail(
+    `${path}.serviceType`,
+    '"LoadBalancer" without source ranges or an internal scheme opens the platform to the whole internet',
+    `${path}.loadBalancerSourceRanges (client CIDRs), an internal load balancer (serviceAnnotations "${LB_SCHEME_ANNOTATION}": "internal", or the legacy "${LB_INTERNAL_ANNOTATION}": "true"), or ${path}.allowPublic: true`,
+  );
+}
+
+/** The warning an accepted public LoadBalancer gives on every run. */
+export function publicLoadBalancerWarning(n: ExposureSpec): string | undefined {
+  if (n.serviceType !== "LoadBalancer" || !n.allowPublic) return undefined;
+  if (n.loadBalancerSourceRanges.length > 0 || isInternalLoadBalancer(n.serviceAnnotations)) return undefined;
+  return "exposure.allowPublic is true: the platform's LoadBalancer accepts connections from any address on the internet; set exposure.loadBalancerSourceRanges or an internal scheme to close it.";
 }

@@ -51,13 +51,14 @@ export interface RegistryOptions {
   password?: pulumi.Input<string>;
   /**
    * AWS CLI image the refresher gets the ECR token with; override for air-gapped mirrors.
-   * Needs `/bin/sh`, `base64` and `tr`. Default: `public.ecr.aws/aws-cli/aws-cli:2.36.49`.
+   * Needs `/bin/sh`, `base64` and `tr`. Takes a digest (`repo:tag@sha256:…`), recommended in
+   * production. Default: `public.ecr.aws/aws-cli/aws-cli:2.36.49`.
    */
   awsCliImage?: string;
   /**
    * kubectl image the refresher writes the pull secret with; override for air-gapped mirrors or
-   * to match your cluster's minor version. Only `kubectl` is run (no shell needed).
-   * Default: `registry.k8s.io/kubectl:v1.36.4`.
+   * to match your cluster's minor version. Only `kubectl` is run (no shell needed). Takes a
+   * digest (`repo:tag@sha256:…`), recommended in production. Default: `registry.k8s.io/kubectl:v1.36.4`.
    */
   kubectlImage?: string;
 }

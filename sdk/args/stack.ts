@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import * as semver from "semver";
-import { CHART_NAME, CHART_REPOSITORY, checkRemovedValues } from "../chart/contract";
+import { CHART_NAME, CHART_REPOSITORY, checkRemovedValues, checkWeakeningValues } from "../chart/contract";
 import type { Values } from "../chart/values";
 import type { ReleaseChart } from "../release";
 import { Checker, LICENSE_KEY } from "../validation";
@@ -155,7 +155,7 @@ function checkChartSource(check: Checker, path: string, chart: ChartSourceOption
   check.pattern(
     `${path}.repository`,
     chart.repository,
-    /^(https?|oci):\/\/\S+$/,
+    /^(https|oci):\/\/\S+$/,
     "an https:// or oci:// repository URL",
   );
   check.rfc1123Label(`${path}.name`, chart.name);
@@ -202,7 +202,12 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   const paths = { database: "database", credentials: "credentials", tls: "tls" };
   applyExternalAdminPassword(check, paths, database, credentials);
   requireKeystorePasswords(check, paths, tls.mode, credentials);
-  const backup = resolveBackup(check, "backup", args.backup);
+  const backup = resolveBackup(
+    check,
+    "backup",
+    args.backup,
+    database.mode === "rds" && database.profile === "prod",
+  );
   const registry = resolveRegistry(check, "registry", args.registry);
   const chart = {
     repository: args.chart?.repository ?? CHART_REPOSITORY,
@@ -265,6 +270,7 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   checkTags(check, "tags", args.tags);
   check.map("values", args.values, "a map of chart values");
   checkRemovedValues(check, "values", args.values, chart.version);
+  checkWeakeningValues(check, "values", args.values, tls.mode);
   if (
     resolved.alarms.enabled &&
     database.mode === "rds" &&

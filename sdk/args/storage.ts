@@ -73,6 +73,13 @@ export interface StorageOptions {
    * API access, so none is needed here. Default: none.
    */
   csiDriverRoleArn?: pulumi.Input<string>;
+  /**
+   * Mount with IAM authorization (the `iam` mount option): the EFS CSI driver signs each mount
+   * with its AWS identity, so the file-system policy and CloudTrail see who mounted. Needs a
+   * driver with AWS credentials (its service account role, or the node role). Default: true when
+   * `csiDriverRoleArn` is set, false otherwise.
+   */
+  iamMount?: boolean;
 }
 
 /** EFS the package creates, every default applied. */
@@ -87,6 +94,8 @@ export interface EfsStorageSpec {
   kmsKeyArn?: pulumi.Input<string>;
   /** The EKS add-on of the EFS CSI driver, when the package installs it. */
   csiDriver?: { clusterName: string; version?: string; roleArn?: pulumi.Input<string> };
+  /** Mount with the `iam` option (IAM authorization). */
+  iamMount: boolean;
   /** Where the mount targets go: one subnet per Availability Zone, the allowed security groups. */
   network: NetworkOptions;
 }
@@ -108,6 +117,7 @@ const EFS_KEYS = [
   "clusterName",
   "csiDriverVersion",
   "csiDriverRoleArn",
+  "iamMount",
 ] as const satisfies readonly (keyof StorageOptions)[];
 const STORAGE_KEYS = keyList<StorageOptions>({
   mode: true,
@@ -124,6 +134,7 @@ const STORAGE_KEYS = keyList<StorageOptions>({
   clusterName: true,
   csiDriverVersion: true,
   csiDriverRoleArn: true,
+  iamMount: true,
 });
 
 /**
@@ -180,6 +191,7 @@ function resolveEfs(
       o.installCsiDriver === true
         ? { clusterName: o.clusterName ?? "", version: o.csiDriverVersion, roleArn: o.csiDriverRoleArn }
         : undefined,
+    iamMount: o.iamMount ?? o.csiDriverRoleArn !== undefined,
     network: network.value ?? { vpcId: "", subnetIds: [], allowedSecurityGroupIds: [] },
   };
   check.pattern(
@@ -209,6 +221,7 @@ function resolveEfs(
   check.oneOf(`${path}.transitionToIa`, o.transitionToIa, Object.values(EfsTransition));
   check.arn(`${path}.kmsKeyArn`, o.kmsKeyArn, "kms", "key/");
   checkCsiDriver(check, path, o);
+  check.boolean(`${path}.iamMount`, o.iamMount);
   checkNetwork(check, network.path, network.value, 1);
   checkDistinctZones(check, network.path, network.value);
   return resolved;

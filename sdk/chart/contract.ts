@@ -517,15 +517,42 @@ export const REMOVED_VALUES: readonly RemovedValue[] = [
   },
 ];
 
-/** Whether `values` sets the dot path (to anything but null, which tells Helm to drop a key). */
-function setsPath(values: unknown, path: string): boolean {
+/** The value `values` sets at the dot path; undefined when it sets none or it is not known yet. */
+function valueAt(values: unknown, path: string): unknown {
   let node = values;
   for (const part of path.split(".")) {
-    if (typeof node !== "object" || node === null || Array.isArray(node) || isUnknown(node)) return false;
-    if (!Object.hasOwn(node, part)) return false;
+    if (typeof node !== "object" || node === null || Array.isArray(node) || isUnknown(node)) return undefined;
+    if (!Object.hasOwn(node, part)) return undefined;
     node = Reflect.get(node, part);
   }
-  return node !== null && node !== undefined;
+  return node;
+}
+
+/** Whether `values` sets the dot path (to anything but null, which tells Helm to drop a key). */
+function setsPath(values: unknown, path: string): boolean {
+  const value = valueAt(values, path);
+  return value !== null && value !== undefined;
+}
+
+/**
+ * Refuses user `values` that would quietly undo a security argument: the license in plain values
+ * (it belongs in the secret `licenseKey` argument), and the platform's TLS switched off while
+ * `tls.mode` still says the platform serves TLS (`tls.mode: "disabled"` is the explicit way).
+ */
+export function checkWeakeningValues(check: Checker, path: string, values: unknown, tlsMode: unknown): void {
+  if (setsPath(values, CHART_KEYS.licenseKey.path))
+    check.fail(
+      `${path}.${CHART_KEYS.licenseKey.path}`,
+      "would put the license in plain chart values",
+      "the licenseKey argument (kept secret), and the key taken out of values",
+    );
+  const tls = valueAt(values, CHART_KEYS.tlsEnabled.path);
+  if (tlsMode !== "disabled" && (tls === false || tls === "false"))
+    check.fail(
+      `${path}.${CHART_KEYS.tlsEnabled.path}`,
+      `turns the platform's TLS off while tls.mode is "${String(tlsMode)}"`,
+      'tls.mode "disabled" to serve plain HTTP on purpose, or the key taken out of values',
+    );
 }
 
 /**
