@@ -191,7 +191,10 @@ describe("SystemDatabase", () => {
       const db = await database({ database: { profile: "prod" } });
       assert.deepEqual(db.inputs.enabledCloudwatchLogsExports, ["postgresql"]);
       const group = one(LOG_GROUP);
-      assert.equal(group.inputs.name, "/aws/rds/instance/uepe-database/postgresql");
+      assert.match(
+        String(group.inputs.name),
+        /^\/aws\/rds\/instance\/uepe-database-[0-9a-f]{8}\/postgresql$/,
+      );
       assert.equal(group.inputs.retentionInDays, 30);
       assert.equal(at(group.inputs, "tags.managed-by"), "pulumi-usage-engine");
       assert.ok(
@@ -235,7 +238,13 @@ describe("SystemDatabase", () => {
       assert.match(String(refusalOf(LOG_GROUP, { name: "g", retentionInDays: 45 })), /not a valid retention/);
       assert.equal(refusalOf(LOG_GROUP, { name: "g", retentionInDays: 30 }), undefined);
       assert.match(
-        String(refusalOf(INSTANCE, { identifier: "x", enabledCloudwatchLogsExports: ["error"] })),
+        String(
+          refusalOf(INSTANCE, {
+            identifier: "x",
+            password: "valid-Passw0rd-1234",
+            enabledCloudwatchLogsExports: ["error"],
+          }),
+        ),
         /cannot use the log type error with engine postgres/,
       );
     });
