@@ -126,6 +126,23 @@ describe("Exposure", () => {
       }
     });
 
+    it("a LoadBalancer through chart values passes only where exposure's rule already applied", async () => {
+      const { values } = await stackWith({
+        exposure: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["203.0.113.0/24"] },
+        values: { platform: { service: { serviceType: "LoadBalancer", type: null } } },
+      });
+      assert.equal(at(values, "platform.service.serviceType"), "LoadBalancer");
+      resetMocks();
+      const nodePort = await stackWith({ values: { platform: { service: { type: "NodePort" } } } });
+      assert.equal(at(nodePort.values, "platform.service.type"), "NodePort");
+      resetMocks();
+      await assertRejected(
+        defaultArgs({ values: { platform: { service: { type: "LoadBalancer" } } } }),
+        "values.platform.service.type",
+        /^would make the platform a LoadBalancer past the exposure checks/,
+      );
+    });
+
     it("NodePort and ClusterIP need none of them", async () => {
       const { values } = await stackWith({ exposure: { serviceType: "NodePort" } });
       assert.equal(at(values, "platform.service.type"), "NodePort");

@@ -545,6 +545,17 @@ const CASES: BadInput[] = [
     path: "values.platform.tls.enabled",
     problem: 'turns the platform\'s TLS off while tls.mode is "secret"',
   },
+  {
+    patch: { values: { platform: { service: { type: "LoadBalancer" } } } },
+    path: "values.platform.service.type",
+    problem:
+      'would make the platform a LoadBalancer past the exposure checks; expected exposure.serviceType "LoadBalancer" with exposure.loadBalancerSourceRanges',
+  },
+  {
+    patch: { values: { platform: { service: { serviceType: "LoadBalancer", type: null } } } },
+    path: "values.platform.service.serviceType",
+    problem: "would make the platform a LoadBalancer past the exposure checks",
+  },
   { patch: { chart: { name: "UEPE" } }, path: "chart.name", problem: '"UEPE" is not a valid name' },
   {
     patch: { chart: { version: "latest" } },

@@ -270,7 +270,10 @@ export function resolveStackArgs(args: UsageEngineStackArgs): ResolvedStack {
   checkTags(check, "tags", args.tags);
   check.map("values", args.values, "a map of chart values");
   checkRemovedValues(check, "values", args.values, chart.version);
-  checkWeakeningValues(check, "values", args.values, tls.mode);
+  checkWeakeningValues(check, "values", args.values, {
+    tlsMode: tls.mode,
+    serviceType: resolved.exposure.serviceType,
+  });
   if (
     resolved.alarms.enabled &&
     database.mode === "rds" &&

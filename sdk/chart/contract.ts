@@ -539,7 +539,13 @@ function setsPath(values: unknown, path: string): boolean {
  * (it belongs in the secret `licenseKey` argument), and the platform's TLS switched off while
  * `tls.mode` still says the platform serves TLS (`tls.mode: "disabled"` is the explicit way).
  */
-export function checkWeakeningValues(check: Checker, path: string, values: unknown, tlsMode: unknown): void {
+export function checkWeakeningValues(
+  check: Checker,
+  path: string,
+  values: unknown,
+  armed: { tlsMode: unknown; serviceType: unknown },
+): void {
+  const tlsMode = armed.tlsMode;
   if (setsPath(values, CHART_KEYS.licenseKey.path))
     check.fail(
       `${path}.${CHART_KEYS.licenseKey.path}`,
@@ -553,7 +559,20 @@ export function checkWeakeningValues(check: Checker, path: string, values: unkno
       `turns the platform's TLS off while tls.mode is "${String(tlsMode)}"`,
       'tls.mode "disabled" to serve plain HTTP on purpose, or the key taken out of values',
     );
+  // The service type under the package's key or the name a chart version may read instead: a
+  // LoadBalancer set here would skip exposure's rule (source ranges, internal scheme, allowPublic).
+  if (armed.serviceType === "LoadBalancer") return;
+  for (const key of [CHART_KEYS.serviceType.path, SERVICE_TYPE_ALIAS])
+    if (valueAt(values, key) === "LoadBalancer")
+      check.fail(
+        `${path}.${key}`,
+        "would make the platform a LoadBalancer past the exposure checks",
+        'exposure.serviceType "LoadBalancer" with exposure.loadBalancerSourceRanges, an internal scheme or exposure.allowPublic',
+      );
 }
+
+/** Where a chart version may read the service type from instead of the package's key. */
+const SERVICE_TYPE_ALIAS = "platform.service.serviceType";
 
 /**
  * Refuses every key of user `values` that `chartVersion` no longer has, naming the key path,
