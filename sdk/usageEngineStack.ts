@@ -61,6 +61,8 @@ export class UsageEngineStack extends pulumi.ComponentResource {
   public readonly backupPlanId: pulumi.Output<string>;
   /** AWS Backup plan id of EFS, backed up after the database (empty when backups are off or no EFS). */
   public readonly fileSystemBackupPlanId: pulumi.Output<string>;
+  /** ARN of the IAM role AWS Backup restores with (empty unless `backup.createRestoreRole`). */
+  public readonly backupRestoreRoleArn: pulumi.Output<string>;
   /** ARN of the installation's KMS key for RDS, EFS and the vault (empty when you gave every key). */
   public readonly dataKeyArn: pulumi.Output<string>;
   /** Name of the cert-manager issuer the platform certificate uses (empty unless TLS mode is `certManager`). */
@@ -156,6 +158,7 @@ export class UsageEngineStack extends pulumi.ComponentResource {
     this.backupVaultName = backup?.vaultName ?? pulumi.output("");
     this.backupPlanId = backup?.databasePlanId ?? pulumi.output("");
     this.fileSystemBackupPlanId = backup?.fileSystemPlanId ?? pulumi.output("");
+    this.backupRestoreRoleArn = backup?.restoreRoleArn ?? pulumi.output("");
     this.dataKeyArn = key?.keyArn ?? pulumi.output("");
     this.issuerName = access.tls.issuerName;
     this.platformUrl = access.exposure.platformUrl;
@@ -188,6 +191,7 @@ export class UsageEngineStack extends pulumi.ComponentResource {
       backupVaultName: this.backupVaultName,
       backupPlanId: this.backupPlanId,
       fileSystemBackupPlanId: this.fileSystemBackupPlanId,
+      backupRestoreRoleArn: this.backupRestoreRoleArn,
       dataKeyArn: this.dataKeyArn,
       issuerName: this.issuerName,
       platformUrl: this.platformUrl,

@@ -446,10 +446,18 @@ describe("BackupPlan", () => {
       assert.notEqual(await resolved(stack.backupPlanId), await resolved(stack.fileSystemBackupPlanId));
     });
 
+    it("through the stack, hands out the restore role it creates on request", async () => {
+      const stack = await deploy(defaultArgs({ backup: { createRestoreRole: true } }));
+      const restore = one("aws:iam/role:Role", "-restore-role");
+      assert.match(String(restore.outputs.arn), /^arn:aws:iam::123456789012:role\//);
+      assert.equal(await resolved(stack.backupRestoreRoleArn), restore.outputs.arn);
+    });
+
     it("through the stack, selects only what exists, and nothing when disabled", async () => {
       const stack = await deploy(defaultArgs({ storage: { mode: "none" } }));
       assert.deepEqual(one(SELECTION).inputs.resources, [one("aws:rds/instance:Instance").outputs.arn]);
       assert.equal(await resolved(stack.fileSystemBackupPlanId), "");
+      assert.equal(await resolved(stack.backupRestoreRoleArn), "");
       resetMocks();
       await deploy(defaultArgs({ backup: { enabled: false } }));
       assert.equal(ofType(PLAN).length + ofType(VAULT).length, 0);
