@@ -7,10 +7,11 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
+import { ClusterAddons } from "../sdk";
 import { shiftClock } from "./clock";
 import { defaultArgs, deploy } from "./fixtures";
-import { recorded, resetMocks } from "./harness";
-import { SCENARIOS } from "./scenarios";
+import { recorded, resetMocks, settle } from "./harness";
+import { ADDONS_SCENARIOS, SCENARIOS } from "./scenarios";
 import { KNOWN_WARNINGS } from "./setup";
 
 /** What the engine compares between two deployments, per URN. */
@@ -119,6 +120,20 @@ describe("zero churn", function () {
       const first = await evaluate(scenario.args);
       const second = await elsewhenAndElsewise(550, () => evaluate(scenario.args));
       assert.ok(first.size > 5, "too few registrations to compare");
+      assert.deepEqual(differences(first, second), []);
+    });
+
+  for (const scenario of ADDONS_SCENARIOS)
+    it(`${scenario.title}: a second evaluation registers identical resources`, async () => {
+      const once = async () => {
+        resetMocks();
+        new ClusterAddons("addons", scenario.args());
+        await settle();
+        return registrations();
+      };
+      const first = await once();
+      const second = await elsewhenAndElsewise(550, once);
+      assert.ok(first.size > 2, "too few registrations to compare");
       assert.deepEqual(differences(first, second), []);
     });
 
