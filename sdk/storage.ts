@@ -15,7 +15,6 @@ import { duplicateZones, ingressSecurityGroup, withTags } from "./network";
 import { Checker } from "./validation";
 
 /** The EKS add-on name of the Amazon EFS CSI driver. */
-export const EFS_CSI_ADDON = "aws-efs-csi-driver";
 /** The CSI driver name in PersistentVolumes. */
 export const EFS_CSI_DRIVER = "efs.csi.aws.com";
 
@@ -138,11 +137,10 @@ export class SharedStorage extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const driver = storage.csiDriver ? csiDriverAddon(name, storage.csiDriver, tags, this) : undefined;
     const volume = new k8s.core.v1.PersistentVolume(
       `${name}-pv`,
       persistentVolumeSpec(name, fileSystem.id, accessPoint.id, storage.size, namespace, storage.iamMount),
-      { parent: this, dependsOn: [...mountTargets, policy, ...(driver ? [driver] : [])] },
+      { parent: this, dependsOn: [...mountTargets, policy] },
     );
     const claim = new k8s.core.v1.PersistentVolumeClaim(
       `${name}-pvc`,
@@ -241,30 +239,6 @@ export function mountTargetSubnets(
     return subnets.map((s) => s.id);
   });
   return network.subnetIds.map((_, i) => checked.apply((ids) => ids[i]));
-}
-
-/** The Amazon EFS CSI driver as an EKS add-on; kept on the cluster if the add-on is removed. */
-function csiDriverAddon(
-  name: string,
-  driver: NonNullable<EfsStorageSpec["csiDriver"]>,
-  tags: Tags,
-  parent: pulumi.Resource,
-): aws.eks.Addon {
-  return new aws.eks.Addon(
-    `${name}-efs-csi-driver`,
-    {
-      clusterName: driver.clusterName,
-      addonName: EFS_CSI_ADDON,
-      addonVersion: driver.version,
-      serviceAccountRoleArn: driver.roleArn,
-      resolveConflictsOnCreate: "OVERWRITE",
-      resolveConflictsOnUpdate: "PRESERVE",
-      // Removing the add-on must not unmount the volumes of running pods.
-      preserve: true,
-      tags,
-    },
-    { parent },
-  );
 }
 
 /**

@@ -137,7 +137,7 @@ export const SCENARIOS: Scenario[] = [
           },
         },
         exposure: { domain: "uepe.example.com" },
-        storage: { installCsiDriver: true, clusterName: "uepe-cluster" },
+        storage: { iamMount: true },
         backup: { copyToVaultArn: "arn:aws:backup:eu-central-1:210987654321:backup-vault:uepe-copy" },
         upgrade: { fromVersion: "4.1.0", identity: { mode: "podIdentity", clusterName: "uepe-cluster" } },
       }),

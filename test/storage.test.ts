@@ -103,31 +103,15 @@ describe("SharedStorage", () => {
       );
     });
 
-    it("mounts with IAM authorization when the driver has an identity, or when asked", async () => {
+    it("mounts with IAM authorization only when asked (the driver must have an AWS identity)", async () => {
       const options = () => at(one(PV).inputs, "spec.mountOptions");
-      await storage({ storage: { installCsiDriver: true, clusterName: "uepe-cluster" } });
+      await storage();
       assert.deepEqual(options(), ["tls"]);
-      resetMocks();
-      await storage({
-        storage: {
-          installCsiDriver: true,
-          clusterName: "uepe-cluster",
-          csiDriverRoleArn: "arn:aws:iam::123456789012:role/efs-csi",
-        },
-      });
-      assert.deepEqual(options(), ["tls", "iam"]);
       resetMocks();
       await storage({ storage: { iamMount: true } });
       assert.deepEqual(options(), ["tls", "iam"]);
       resetMocks();
-      await storage({
-        storage: {
-          installCsiDriver: true,
-          clusterName: "uepe-cluster",
-          csiDriverRoleArn: "arn:aws:iam::123456789012:role/efs-csi",
-          iamMount: false,
-        },
-      });
+      await storage({ storage: { iamMount: false } });
       assert.deepEqual(options(), ["tls"]);
     });
   });
@@ -259,23 +243,10 @@ describe("SharedStorage", () => {
     });
   });
 
-  describe("EFS CSI driver add-on", () => {
-    it("is not installed unless asked", async () => {
+  describe("EFS CSI driver", () => {
+    it("is cluster-wide software: the installation creates no add-on", async () => {
       await storage();
       assert.equal(ofType(ADDON).length, 0);
-    });
-
-    it("is installed on the named cluster, kept if the add-on is removed, and the volume waits for it", async () => {
-      await storage({
-        storage: { installCsiDriver: true, clusterName: "uepe-eks", csiDriverVersion: "v2.1.4-eksbuild.1" },
-      });
-      const addon = one(ADDON);
-      assert.equal(addon.inputs.addonName, "aws-efs-csi-driver");
-      assert.equal(addon.inputs.clusterName, "uepe-eks");
-      assert.equal(addon.inputs.addonVersion, "v2.1.4-eksbuild.1");
-      assert.equal(addon.inputs.preserve, true);
-      assert.equal(at(addon.inputs, "tags.managed-by"), "pulumi-usage-engine");
-      assert.ok(one(PV).dependencies.includes(addon.urn));
     });
   });
 
@@ -333,32 +304,16 @@ describe("SharedStorage", () => {
         /"AFTER_2_DAYS" is not supported \(did you mean "AFTER_1_DAY"\?\)|"AFTER_2_DAYS" is not supported/,
       ],
       [
-        "the CSI driver without a cluster",
+        "the EKS add-on switch, moved to ClusterAddons",
         { installCsiDriver: true },
+        "storage.installCsiDriver",
+        /is no longer an argument of the installation: .* installed once per cluster by ClusterAddons; expected ClusterAddons efsCsiDriver\.enabled/,
+      ],
+      [
+        "the add-on's cluster, version and role, moved to ClusterAddons",
+        { clusterName: "uepe-eks", csiDriverVersion: "v2.1.4-eksbuild.1" },
         "storage.clusterName",
-        /is required; expected the name of the EKS cluster/,
-      ],
-      [
-        "a cluster name without installing the driver",
-        { clusterName: "uepe-eks" },
-        "storage.clusterName",
-        /is only used when installCsiDriver is true/,
-      ],
-      [
-        "a CSI driver version that is not an add-on version",
-        { installCsiDriver: true, clusterName: "uepe-eks", csiDriverVersion: "2.1.4" },
-        "storage.csiDriverVersion",
-        /"2\.1\.4" is not valid; expected an EKS add-on version/,
-      ],
-      [
-        "a CSI driver role that is not an IAM role",
-        {
-          installCsiDriver: true,
-          clusterName: "uepe-eks",
-          csiDriverRoleArn: "arn:aws:iam::123456789012:user/ci",
-        },
-        "storage.csiDriverRoleArn",
-        /is not a valid IAM ARN/,
+        /expected ClusterAddons cluster\.name on a ClusterAddons component/,
       ],
       [
         "a malformed KMS ARN",

@@ -47,7 +47,6 @@ export const PROVISIONING_MINUTES: Record<string, number> = {
   "aws:iam/rolePolicy:RolePolicy": 0.05,
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 0.05,
   "aws:eks/podIdentityAssociation:PodIdentityAssociation": 0.1,
-  "aws:eks/addon:Addon": 2,
   "random:index/randomPassword:RandomPassword": 0.01,
   "random:index/randomId:RandomId": 0.01,
   // Kubernetes API writes take about a second; Pulumi awaits a Job's completion (image pulls

@@ -624,17 +624,6 @@ const models: Record<string, Model> = {
     id: `${inputs.role}-${hash(name, 26)}`,
     state: { ...inputs },
   }),
-  "aws:eks/addon:Addon": (_n, inputs) => ({
-    id: `${inputs.clusterName}:${inputs.addonName}`,
-    state: {
-      ...inputs,
-      addonVersion: inputs.addonVersion ?? "v2.1.4-eksbuild.1",
-      arn: arn(
-        "eks",
-        `addon/${inputs.clusterName}/${inputs.addonName}/${hash(String(inputs.clusterName), 8)}`,
-      ),
-    },
-  }),
   "aws:iam/role:Role": (name, inputs) => {
     const roleName = physicalName(name, inputs.name, inputs.namePrefix);
     return {

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Checker } from "../validation";
-import { keyList } from "./keys";
+import { keyList, refuseMovedToClusterAddons } from "./keys";
 import { checkDistinctZones, checkNetwork, type NetworkOptions } from "./network";
 
 /** How the platform gets its shared ReadWriteMany volume. */
@@ -57,27 +57,10 @@ export interface StorageOptions {
    */
   kmsKeyArn?: pulumi.Input<string>;
   /**
-   * Install the Amazon EFS CSI driver as an EKS add-on (needs `clusterName`). Leave false when the
-   * cluster already runs the driver. Default: false.
-   */
-  installCsiDriver?: boolean;
-  /** EKS cluster the CSI driver add-on is installed on; required when `installCsiDriver` is true. Default: none. */
-  clusterName?: string;
-  /**
-   * Add-on version such as `v2.1.4-eksbuild.1`. Default: the version EKS chooses for the cluster
-   * when the add-on is created (kept afterwards; set it to upgrade).
-   */
-  csiDriverVersion?: string;
-  /**
-   * IAM role for the driver's service account. Static volumes over an access point need no AWS
-   * API access, so none is needed here. Default: none.
-   */
-  csiDriverRoleArn?: pulumi.Input<string>;
-  /**
    * Mount with IAM authorization (the `iam` mount option): the EFS CSI driver signs each mount
    * with its AWS identity, so the file-system policy and CloudTrail see who mounted. Needs a
-   * driver with AWS credentials (its service account role, or the node role). Default: true when
-   * `csiDriverRoleArn` is set, false otherwise.
+   * driver with AWS credentials (its service account role, e.g. ClusterAddons `efsCsiDriver` with
+   * an `identity`, or the node role). Default: false.
    */
   iamMount?: boolean;
 }
@@ -92,8 +75,6 @@ export interface EfsStorageSpec {
   throughput: { mode: "elastic" | "bursting" } | { mode: "provisioned"; mibps: number };
   transitionToIa?: EfsTransition;
   kmsKeyArn?: pulumi.Input<string>;
-  /** The EKS add-on of the EFS CSI driver, when the package installs it. */
-  csiDriver?: { clusterName: string; version?: string; roleArn?: pulumi.Input<string> };
   /** Mount with the `iam` option (IAM authorization). */
   iamMount: boolean;
   /** Where the mount targets go: one subnet per Availability Zone, the allowed security groups. */
@@ -113,10 +94,6 @@ const EFS_KEYS = [
   "provisionedThroughputMibps",
   "transitionToIa",
   "kmsKeyArn",
-  "installCsiDriver",
-  "clusterName",
-  "csiDriverVersion",
-  "csiDriverRoleArn",
   "iamMount",
 ] as const satisfies readonly (keyof StorageOptions)[];
 const STORAGE_KEYS = keyList<StorageOptions>({
@@ -130,12 +107,16 @@ const STORAGE_KEYS = keyList<StorageOptions>({
   provisionedThroughputMibps: true,
   transitionToIa: true,
   kmsKeyArn: true,
-  installCsiDriver: true,
-  clusterName: true,
-  csiDriverVersion: true,
-  csiDriverRoleArn: true,
   iamMount: true,
 });
+
+/** The EFS CSI driver is cluster-wide software: its former arguments and where they went. */
+const MOVED_TO_CLUSTER_ADDONS: Readonly<Record<string, string>> = {
+  installCsiDriver: "ClusterAddons efsCsiDriver.enabled",
+  clusterName: "ClusterAddons cluster.name",
+  csiDriverVersion: "ClusterAddons efsCsiDriver.version",
+  csiDriverRoleArn: "ClusterAddons efsCsiDriver.identity",
+};
 
 /**
  * Validates the storage block and applies defaults. `network` is where EFS mount targets would
@@ -148,7 +129,8 @@ export function resolveStorage(
   network: { path: string; value: NetworkOptions | undefined },
 ): StorageSpec {
   const o = options ?? {};
-  check.knownKeys(path, o, STORAGE_KEYS);
+  const moved = refuseMovedToClusterAddons(check, path, o, MOVED_TO_CLUSTER_ADDONS);
+  check.knownKeys(path, o, [...STORAGE_KEYS, ...moved]);
   const mode = o.mode ?? "efs";
   check.oneOf(`${path}.mode`, mode, ["efs", "existingClaim", "none"]);
   if (mode === "existingClaim") {
@@ -187,11 +169,7 @@ function resolveEfs(
         : { mode: throughputMode },
     transitionToIa: o.transitionToIa,
     kmsKeyArn: o.kmsKeyArn,
-    csiDriver:
-      o.installCsiDriver === true
-        ? { clusterName: o.clusterName ?? "", version: o.csiDriverVersion, roleArn: o.csiDriverRoleArn }
-        : undefined,
-    iamMount: o.iamMount ?? o.csiDriverRoleArn !== undefined,
+    iamMount: o.iamMount ?? false,
     network: network.value ?? { vpcId: "", subnetIds: [], allowedSecurityGroupIds: [] },
   };
   check.pattern(
@@ -220,31 +198,8 @@ function resolveEfs(
     );
   check.oneOf(`${path}.transitionToIa`, o.transitionToIa, Object.values(EfsTransition));
   check.arn(`${path}.kmsKeyArn`, o.kmsKeyArn, "kms", "key/");
-  checkCsiDriver(check, path, o);
   check.boolean(`${path}.iamMount`, o.iamMount);
   checkNetwork(check, network.path, network.value, 1);
   checkDistinctZones(check, network.path, network.value);
   return resolved;
-}
-
-function checkCsiDriver(check: Checker, path: string, o: StorageOptions): void {
-  check.boolean(`${path}.installCsiDriver`, o.installCsiDriver);
-  if (o.installCsiDriver === true) {
-    check.required(`${path}.clusterName`, o.clusterName, "the name of the EKS cluster");
-    check.eksClusterName(`${path}.clusterName`, o.clusterName);
-    check.pattern(
-      `${path}.csiDriverVersion`,
-      o.csiDriverVersion,
-      /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
-      "an EKS add-on version such as v2.1.4-eksbuild.1",
-    );
-    check.arn(`${path}.csiDriverRoleArn`, o.csiDriverRoleArn, "iam", "role/");
-  } else
-    for (const key of ["clusterName", "csiDriverVersion", "csiDriverRoleArn"] as const)
-      if (o[key] !== undefined)
-        check.fail(
-          `${path}.${key}`,
-          "is only used when installCsiDriver is true",
-          "installCsiDriver: true, or leave it out",
-        );
 }
