@@ -49,6 +49,7 @@ export const PROVISIONING_MINUTES: Record<string, number> = {
   "aws:eks/podIdentityAssociation:PodIdentityAssociation": 0.1,
   "random:index/randomPassword:RandomPassword": 0.01,
   "random:index/randomId:RandomId": 0.01,
+  "random:index/randomBytes:RandomBytes": 0.01,
   // Kubernetes API writes take about a second; Pulumi awaits a Job's completion (image pulls
   // plus the ECR login) and a PVC's binding.
   "kubernetes:batch/v1:Job": 1,
