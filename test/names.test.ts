@@ -254,29 +254,22 @@ describe("physical names", () => {
 
   describe("the mocked account", () => {
     it("refuses a fixed name a resource of another stack holds, and lets the holder keep it", async () => {
+      const givenIdentifier = async () => {
+        new SystemDatabase("uepe-database", {
+          database: { identifier: "uepe-db" },
+          network: NETWORK,
+          adminPassword: pulumi.secret("Given-Admin-Password-4d1c"),
+        });
+        await settle();
+      };
       resetMocks({ stack: "dev" });
-      new SystemDatabase("uepe-database", {
-        database: { identifier: "uepe-db" },
-        network: NETWORK,
-        adminPassword: pulumi.secret("Given-Admin-Password-4d1c"),
-      });
-      await settle();
+      await givenIdentifier();
       assert.deepEqual(refusals(), []);
       resetMocks({ stack: "dev", keepAccount: true });
-      new SystemDatabase("uepe-database", {
-        database: { identifier: "uepe-db" },
-        network: NETWORK,
-        adminPassword: pulumi.secret("Given-Admin-Password-4d1c"),
-      });
-      await settle();
+      await givenIdentifier();
       assert.deepEqual(refusals(), []);
       resetMocks({ stack: "staging", keepAccount: true });
-      new SystemDatabase("uepe-database", {
-        database: { identifier: "uepe-db" },
-        network: NETWORK,
-        adminPassword: pulumi.secret("Given-Admin-Password-4d1c"),
-      });
-      await settle();
+      await givenIdentifier();
       assert.deepEqual(refusals(), ["DBInstanceAlreadyExists: DB instance uepe-db already exists"]);
     });
 
