@@ -54,12 +54,11 @@ export function serviceTrustPolicy(
   });
 }
 
+/** A role's trust: the OIDC provider (its ARN resolved) for IRSA, or EKS Pod Identity. */
+export type ResolvedTrust = { mode: "irsa"; oidcProviderArn: string } | { mode: "podIdentity" };
+
 /** The role's trust policy: the OIDC provider's web identity for one service account, or EKS Pod Identity. */
-export function trustPolicy(
-  identity: Exclude<IdentitySpec, { mode: "none" }>,
-  account: ServiceAccountRef,
-  awsAccount: string,
-): string {
+export function trustPolicy(identity: ResolvedTrust, account: ServiceAccountRef, awsAccount: string): string {
   if (identity.mode === "podIdentity")
     return serviceTrustPolicy("pods.eks.amazonaws.com", awsAccount, {
       actions: ["sts:AssumeRole", "sts:TagSession"],
@@ -115,9 +114,16 @@ export function workloadRole(
     name,
     {
       description: args.description,
-      assumeRolePolicy: deployTarget(parent).apply((t) =>
-        trustPolicy(identity, args.serviceAccount, t.account),
-      ),
+      // The provider ARN may be an Output of the program's own cluster: resolved before it is parsed.
+      assumeRolePolicy: pulumi
+        .all([deployTarget(parent), identity.mode === "irsa" ? identity.oidcProviderArn : ""])
+        .apply(([t, oidcProviderArn]) =>
+          trustPolicy(
+            identity.mode === "irsa" ? { mode: "irsa", oidcProviderArn } : { mode: "podIdentity" },
+            args.serviceAccount,
+            t.account,
+          ),
+        ),
       tags,
     },
     { parent },

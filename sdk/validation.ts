@@ -104,6 +104,26 @@ export const ACCESS_KEY_ID: InputRule = {
     AWS_ACCESS_KEY_ID.test(value) ? undefined : "is not shaped like an AWS access key id (value hidden)",
 };
 
+/** A cluster's IAM OIDC provider ARN (`arn:aws:iam::<account>:oidc-provider/<issuer host and path>`). */
+export const OIDC_PROVIDER_ARN: InputRule = {
+  accepted:
+    "an ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+  problem: (value) => {
+    const m = ARN.exec(value);
+    return m && m[1] === "iam" && m[4].startsWith("oidc-provider/") && m[4].length > "oidc-provider/".length
+      ? undefined
+      : `"${value}" is not an IAM OIDC provider ARN`;
+  },
+};
+
+/** An EKS cluster name. */
+export const EKS_CLUSTER: InputRule = {
+  accepted:
+    "an EKS cluster name: letters, digits, '-' and '_', starting with a letter or digit, at most 100 characters",
+  problem: (value) =>
+    EKS_CLUSTER_NAME.test(value) ? undefined : `"${value}" is not a valid EKS cluster name`,
+};
+
 /** An AWS secret access key: 40 characters of base64's alphabet. */
 export const SECRET_ACCESS_KEY: InputRule = {
   accepted: "40 characters of letters, digits, '/' and '+'",

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, ClusterAddons, type ClusterAddonsArgs, UsageEngineStack } from "../sdk";
-import { assertConstructionRejected, captureWarnings, defaultArgs } from "./fixtures";
+import { assertConstructionRejected, assertDeployRejected, captureWarnings, defaultArgs } from "./fixtures";
 import {
   ACCOUNT,
   at,
@@ -187,6 +187,39 @@ describe("ClusterAddons", () => {
       ]);
       assert.equal(ofType(ROLE).length, 0, "HTTP-01 needs no AWS access");
       assert.equal(warnings.messages.length, 0);
+    });
+
+    it("takes the cluster's OIDC provider and name as Outputs of the program's own cluster", async () => {
+      await addons({
+        cluster: { oidcProviderArn: pulumi.output(OIDC) },
+        issuer: { ...ACME, route53HostedZoneId: ZONE },
+      });
+      const trust = trustOf(one(ROLE, "cert-manager"));
+      assert.deepEqual(trust.Principal, { Federated: OIDC });
+      assert.equal(
+        (trust.Condition as Record<string, Record<string, string>>).StringEquals[`${OIDC_HOST}:sub`],
+        "system:serviceaccount:cert-manager:cert-manager",
+      );
+      resetMocks();
+      await addons({
+        cluster: { name: pulumi.output("uepe-cluster") },
+        issuer: { ...ACME, route53HostedZoneId: ZONE },
+      });
+      assert.equal(one(ASSOCIATION, "cert-manager").inputs.clusterName, "uepe-cluster");
+    });
+
+    it("checks an Output OIDC provider ARN once known, before the role that would trust it", async () => {
+      const role = `arn:aws:iam::${ACCOUNT}:role/not-a-provider`;
+      await assertDeployRejected(
+        () =>
+          new ClusterAddons("addons", {
+            cluster: { oidcProviderArn: pulumi.output(role) },
+            issuer: { ...ACME, route53HostedZoneId: ZONE },
+          }),
+        "issuer.route53Identity.oidcProviderArn",
+        /^"arn:aws:iam::123456789012:role\/not-a-provider" is not an IAM OIDC provider ARN; expected an ARN such as arn:aws:iam::123456789012:oidc-provider\//,
+      );
+      assert.equal(ofType(ROLE).length, 0, "a role trusting a malformed provider was created");
     });
 
     it("Route 53 DNS-01: IRSA by default with the cluster's OIDC provider, role on cert-manager's service account", async () => {

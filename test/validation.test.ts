@@ -711,7 +711,7 @@ const CASES: BadInput[] = [
       },
     },
     path: "tls.issuer.route53Identity.oidcProviderArn",
-    problem: '"arn:aws:iam::123456789012:role\\/x" is not a valid IAM ARN',
+    problem: '"arn:aws:iam::123456789012:role\\/x" is not an IAM OIDC provider ARN',
   },
   {
     patch: { authorizationServer: { createSecret: "yes" } },

@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { CERT_MANAGER_CHART, EFS_CSI_DRIVER_CHART, EXTERNAL_DNS_CHART, INGRESS_NGINX_CHART } from "../addons";
 import type { Values } from "../chart/values";
 import { Checker } from "../validation";
@@ -17,10 +18,10 @@ export type ClusterIssuerType = (typeof ClusterIssuerType)[keyof typeof ClusterI
 
 /** The cluster's identity providers; each add-on's AWS identity defaults from them. */
 export interface ClusterIdentityOptions {
-  /** The cluster's IAM OIDC provider ARN: add-on identities default to `irsa` with it. Default: none. */
-  oidcProviderArn?: string;
-  /** EKS cluster name: add-on identities default to `podIdentity` with it (when no `oidcProviderArn`). Default: none. */
-  name?: string;
+  /** The cluster's IAM OIDC provider ARN: add-on identities default to `irsa` with it. May be an Output. Default: none. */
+  oidcProviderArn?: pulumi.Input<string>;
+  /** EKS cluster name: add-on identities default to `podIdentity` with it (when no `oidcProviderArn`). May be an Output. Default: none. */
+  name?: pulumi.Input<string>;
 }
 
 /** cert-manager, installed cluster-wide with its CRDs. */

@@ -1,4 +1,5 @@
-import type { Checker } from "../validation";
+import type * as pulumi from "@pulumi/pulumi";
+import { type Checker, EKS_CLUSTER, OIDC_PROVIDER_ARN } from "../validation";
 import { keyList } from "./keys";
 
 /**
@@ -14,17 +15,17 @@ export type AwsIdentityMode = (typeof AwsIdentityMode)[keyof typeof AwsIdentityM
 export interface AwsIdentityOptions {
   /** How the workload's pods get the role. `none` leaves the workload with whatever its pods have, usually the node role, whose rights every pod on those nodes shares. Default: `irsa` when `oidcProviderArn` is given, `podIdentity` when `clusterName` is given (and no `oidcProviderArn`), else `none`. */
   mode?: AwsIdentityMode;
-  /** The cluster's IAM OIDC provider ARN, e.g. `arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC...`. Required for `irsa`. Default: none. */
-  oidcProviderArn?: string;
-  /** EKS cluster name for the Pod Identity association. Required for `podIdentity`. Default: none. */
-  clusterName?: string;
+  /** The cluster's IAM OIDC provider ARN, e.g. `arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC...`. Required for `irsa`. May be an Output (e.g. of the program's own cluster; checked when known). Default: none. */
+  oidcProviderArn?: pulumi.Input<string>;
+  /** EKS cluster name for the Pod Identity association. Required for `podIdentity`. May be an Output (checked when known). Default: none. */
+  clusterName?: pulumi.Input<string>;
 }
 
 /** The identity after resolution: what each mode needs is present. */
 export type IdentitySpec =
   | { mode: "none" }
-  | { mode: "irsa"; oidcProviderArn: string }
-  | { mode: "podIdentity"; clusterName: string };
+  | { mode: "irsa"; oidcProviderArn: pulumi.Input<string> }
+  | { mode: "podIdentity"; clusterName: pulumi.Input<string> };
 
 const IDENTITY_KEYS = keyList<AwsIdentityOptions>({ mode: true, oidcProviderArn: true, clusterName: true });
 
@@ -40,15 +41,16 @@ export function resolveAwsIdentity(
     o.mode ??
     (o.oidcProviderArn !== undefined ? "irsa" : o.clusterName !== undefined ? "podIdentity" : "none");
   check.oneOf(`${path}.mode`, mode, ["none", "irsa", "podIdentity"]);
-  check.arn(`${path}.oidcProviderArn`, o.oidcProviderArn, "iam", "oidc-provider/");
-  check.eksClusterName(`${path}.clusterName`, o.clusterName);
+  // Plain values are checked now, Outputs once they resolve (before the role that trusts them).
+  const oidcProviderArn = check.input(`${path}.oidcProviderArn`, o.oidcProviderArn, OIDC_PROVIDER_ARN);
+  const clusterName = check.input(`${path}.clusterName`, o.clusterName, EKS_CLUSTER);
   if (mode === "irsa") {
     check.required(`${path}.oidcProviderArn`, o.oidcProviderArn, "the cluster's IAM OIDC provider ARN");
-    return { mode, oidcProviderArn: o.oidcProviderArn ?? "" };
+    return { mode, oidcProviderArn: oidcProviderArn ?? "" };
   }
   if (mode === "podIdentity") {
     check.required(`${path}.clusterName`, o.clusterName, "the EKS cluster name");
-    return { mode, clusterName: o.clusterName ?? "" };
+    return { mode, clusterName: clusterName ?? "" };
   }
   return { mode: "none" };
 }
