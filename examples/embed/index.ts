@@ -45,7 +45,8 @@ const cluster = new aws.eks.Cluster(
   "platform",
   {
     roleArn: clusterRole.arn,
-    version: "1.33",
+    // kubectl is supported one minor either side: 1.35 stays inside the refresher's kubectl v1.36.
+    version: "1.35",
     vpcConfig: { subnetIds: privateSubnets.map((s) => s.id), endpointPrivateAccess: true },
     accessConfig: { authenticationMode: "API" },
   },
@@ -117,8 +118,10 @@ const registry = {
 };
 const providers = { aws: awsProvider, kubernetes: k8sProvider };
 
-// cert-manager and its ClusterIssuer belong to the cluster: installed once, shared by both.
-const addons = new ClusterAddons("platform-addons", { tags }, { providers });
+// Cluster-wide software, installed once and shared by both installations: cert-manager with its
+// ClusterIssuer, and the EFS CSI driver their shared-storage volumes mount through (static
+// volumes over an access point need no AWS identity for the driver).
+const addons = new ClusterAddons("platform-addons", { efsCsiDriver: { enabled: true }, tags }, { providers });
 
 const installation = (name: string) =>
   new UsageEngineStack(
