@@ -56,6 +56,17 @@ describe("docs", function () {
       if (type.properties) assert.match(args, new RegExp(`^### ${token.split(":")[2]}$`, "m"));
   });
 
+  it("docs/arguments.md names every type, the handles as the other package's resource", () => {
+    const args = readArgsDoc();
+    assert.doesNotMatch(
+      args,
+      /^\| `[^`]+` +\| \? +\|/m,
+      "a property whose type the generator could not name",
+    );
+    assert.match(args, /^\| `release` +\| resource `kubernetes:helm\.sh\/v3:Release` +\|/m);
+    assert.match(args, /^\| `databaseInstance` +\| resource `aws:rds\/instance:Instance` +\|/m);
+  });
+
   it("docs/arguments.md shows cron steps as written, without JSDoc's escape", () => {
     const args = readArgsDoc();
     assert.doesNotMatch(args, /\*\\\//);

@@ -58,6 +58,9 @@ function typeOf(prop: Property, schema: Schema, objects: string[]): string {
     return `[${name}](${anchor(name)})`;
   }
   if (prop.$ref === "pulumi.json#/Any") return "any";
+  // A resource of another package (a handle output), e.g. /aws/v7.48.0/schema.json#/resources/aws:rds%2Finstance:Instance.
+  const foreign = /#\/resources\/(.+)$/.exec(prop.$ref ?? "");
+  if (foreign) return `resource \`${decodeURIComponent(foreign[1])}\``;
   if (prop.type === "array" && prop.items) return `${typeOf(prop.items, schema, objects)}[]`;
   if (prop.type === "object" && prop.additionalProperties)
     return `map of ${typeOf(prop.additionalProperties, schema, objects)}`;
