@@ -310,7 +310,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
     );
   }
 
-  /** One external-dns per installation namespace (external-dns watches one namespace or all), one role for all. */
+  /** One external-dns per installation namespace (external-dns watches one namespace or all), each with its own role (trusted for its own service account). */
   private externalDns(name: string, dns: ExternalDnsSpec, spec: ClusterAddonsSpec): k8s.helm.v3.Release[] {
     return dns.namespaces.map((namespace) => {
       const releaseName = `${EXTERNAL_DNS_CHART.chart}-${namespace}`;
