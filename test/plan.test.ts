@@ -289,7 +289,7 @@ describe("npm run plan", function () {
           writeFileSync(path.join(dir, "invalid.yaml"), JSON.stringify(doc));
           return ["--config", path.join(dir, "invalid.yaml")];
         },
-        /network\.vpcId: "vpc-nope" is not valid; expected a VPC id/,
+        /examples\/quickstart with .*invalid\.yaml failed: .*\n.*network\.vpcId: "vpc-nope" is not valid; expected a VPC id/,
       ],
     ];
     // Every case runs at once, each with its own directory; the tests then read the results.

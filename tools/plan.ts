@@ -281,6 +281,8 @@ export async function evaluate(
   // A second evaluation (--diff) runs the program again: forget the example's compiled modules.
   for (const file of Object.keys(require.cache))
     if (file.startsWith(path.join(EXAMPLES_DIR, options.example) + path.sep)) delete require.cache[file];
+  // With --diff two configs are evaluated: a failure says which one.
+  const subject = `examples/${options.example}${options.config ? ` with ${options.config}` : ""}`;
   const failures: unknown[] = [];
   const onRejection = (err: unknown) => failures.push(err);
   process.on("unhandledRejection", onRejection);
@@ -289,18 +291,14 @@ export async function evaluate(
     require(path.join(EXAMPLES_DIR, options.example, "index.ts"));
     await settle();
   } catch (err) {
-    throw new PlanError(
-      `examples/${options.example} failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new PlanError(`${subject} failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     clearInterval(ticker);
     process.off("unhandledRejection", onRejection);
   }
   if (failures.length > 0) {
     const first = failures[0];
-    throw new PlanError(
-      `examples/${options.example} failed: ${first instanceof Error ? first.message : String(first)}`,
-    );
+    throw new PlanError(`${subject} failed: ${first instanceof Error ? first.message : String(first)}`);
   }
   onProgress(recorded.length);
 
