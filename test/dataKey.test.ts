@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { BackupPlan, DataKey } from "../sdk";
-import { defaultArgs, deploy } from "./fixtures";
+import { defaultArgs, deploy, externalOnlyArgs } from "./fixtures";
 import {
   ofType,
   one,
@@ -136,20 +136,7 @@ describe("the installation's data key", () => {
     });
 
     it("nothing to encrypt (external database, no storage): no key", async () => {
-      await deploy(
-        defaultArgs({
-          network: undefined,
-          storage: { mode: "none" },
-          database: {
-            mode: "external",
-            external: {
-              type: "postgresql",
-              host: "db.internal.example.com",
-              adminPassword: "Admin-Pass-9e8d",
-            },
-          },
-        }),
-      );
+      await deploy(externalOnlyArgs());
       assert.equal(ofType(KEY).length, 0);
     });
   });

@@ -40,6 +40,23 @@ export function defaultArgs(overrides: Partial<UsageEngineStackArgs> = {}): Usag
   };
 }
 
+/** An installation that creates no AWS data resource: an external PostgreSQL and no storage. */
+export function externalOnlyArgs(overrides: Partial<UsageEngineStackArgs> = {}): UsageEngineStackArgs {
+  return defaultArgs({
+    network: undefined,
+    storage: { mode: "none" },
+    database: {
+      mode: "external",
+      external: {
+        type: "postgresql",
+        host: "db.internal.example.com",
+        adminPassword: pulumi.secret("Admin-Pass-9e8d"),
+      },
+    },
+    ...overrides,
+  });
+}
+
 /** Constructs a stack under the current mocks and waits until every registration is answered. */
 export async function deploy(
   args: UsageEngineStackArgs = defaultArgs(),

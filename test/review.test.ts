@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { UsageEngineStack, UsageEngineStackArgs } from "../sdk";
 import { marker } from "../sdk/fingerprint";
-import { defaultArgs, deploy, LICENSE } from "./fixtures";
+import { defaultArgs, deploy, externalOnlyArgs, LICENSE } from "./fixtures";
 import { isSecret, isSecretAt, ofType, one, resetMocks, resolved } from "./harness";
 
 const RDS = "aws:rds/instance:Instance";
@@ -216,20 +216,7 @@ describe("change review", () => {
 
     it("has no database or file-system handle when the stack creates neither", async () => {
       resetMocks();
-      const stack = await deploy(
-        defaultArgs({
-          network: undefined,
-          storage: { mode: "none" },
-          database: {
-            mode: "external",
-            external: {
-              type: "postgresql",
-              host: "db.internal.example.com",
-              adminPassword: pulumi.secret("server-Admin-Pw-1234"),
-            },
-          },
-        }),
-      );
+      const stack = await deploy(externalOnlyArgs());
       assert.equal(stack.databaseInstance, undefined);
       assert.equal(stack.fileSystem, undefined);
       assert.equal(await resolved(stack.databaseSecurityGroupId), "");

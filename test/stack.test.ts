@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import type * as pulumi from "@pulumi/pulumi";
 import { UsageEngineStack } from "../sdk";
-import { defaultArgs, deploy, deployedOnce, LICENSE, NETWORK } from "./fixtures";
+import { defaultArgs, deploy, deployedOnce, externalOnlyArgs, LICENSE, NETWORK } from "./fixtures";
 import { at, isSecret, isSecretAt, ofType, one, recorded, resetMocks, resolved } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -204,20 +204,7 @@ describe("UsageEngineStack", () => {
       });
 
     it("needs no network when neither RDS nor EFS is created", async () => {
-      await deploy(
-        defaultArgs({
-          network: undefined,
-          storage: { mode: "none" },
-          database: {
-            mode: "external",
-            external: {
-              type: "postgresql",
-              host: "db.internal.example.com",
-              adminPassword: "Admin-Pass-9e8d",
-            },
-          },
-        }),
-      );
+      await deploy(externalOnlyArgs());
       assert.equal(ofType("aws:rds/instance:Instance").length, 0);
       assert.equal(ofType("aws:efs/fileSystem:FileSystem").length, 0);
       assert.equal(at(uepeRelease().inputs.values, "persistence.enabled"), false);

@@ -550,7 +550,8 @@ describe("Tls", () => {
           },
         },
         path: "tls.issuer.route53Identity.oidcProviderArn",
-        problem: /: "arn:aws:iam::123456789012:role\/cert-manager" is not an IAM OIDC provider ARN; expected an ARN such as arn:aws:iam::123456789012:oidc-provider\//,
+        problem:
+          /: "arn:aws:iam::123456789012:role\/cert-manager" is not an IAM OIDC provider ARN; expected an ARN such as arn:aws:iam::123456789012:oidc-provider\//,
       },
       {
         name: "Pod Identity without the cluster",
