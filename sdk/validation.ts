@@ -496,6 +496,15 @@ export class Checker {
     this.pattern(path, value, AWS_ACCOUNT_ID, "a 12-digit AWS account id");
   }
 
+  /** A list of IPv4 CIDR blocks, each checked; true when it is a list (its items may be wrong). */
+  cidrs(path: string, value: unknown): value is unknown[] {
+    if (!this.list(path, value)) return false;
+    value.forEach((cidr, i) => {
+      this.cidr(`${path}[${i}]`, cidr);
+    });
+    return true;
+  }
+
   /** An IPv4 CIDR block such as 10.0.0.0/16. */
   cidr(path: string, value: unknown): void {
     const accepted = "an IPv4 CIDR block such as 203.0.113.0/24";

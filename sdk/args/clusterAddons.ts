@@ -1,7 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { CERT_MANAGER_CHART, EFS_CSI_DRIVER_CHART, EXTERNAL_DNS_CHART, INGRESS_NGINX_CHART } from "../addons";
+import { valueAt } from "../chart/contract";
 import type { Values } from "../chart/values";
 import { Checker } from "../validation";
+import { LB_INTERNAL_ANNOTATION, LB_SCHEME_ANNOTATION } from "./exposure";
 import {
   type AwsIdentityOptions,
   checkHostedZoneId,
@@ -216,8 +218,8 @@ const RECORD_TYPES = ["A", "AAAA", "CNAME", "NS", "MX", "SRV", "TXT"] as const;
 
 /** Annotations that make the AWS load balancer of a Service internal (AWS LB controller, in-tree). */
 export const INTERNAL_LB_ANNOTATIONS: Readonly<Record<string, string>> = {
-  "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
-  "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+  [LB_SCHEME_ANNOTATION]: "internal",
+  [LB_INTERNAL_ANNOTATION]: "true",
 };
 
 /** An identity with the cluster's providers filled in where the add-on's own block has none. */
@@ -301,13 +303,6 @@ function resolveClusterIssuer(
   return issuer.type === "existing" ? { type: "selfSigned", kind: "ClusterIssuer" } : issuer;
 }
 
-function checkCidrs(check: Checker, path: string, value: unknown): void {
-  if (check.list(path, value))
-    value.forEach((cidr, i) => {
-      check.cidr(`${path}[${i}]`, cidr);
-    });
-}
-
 function resolveIngressNginx(
   check: Checker,
   path: string,
@@ -316,7 +311,7 @@ function resolveIngressNginx(
   check.knownKeys(path, o, INGRESS_NGINX_KEYS);
   for (const key of ["enabled", "internal", "allowPublic"] as const) check.boolean(`${path}.${key}`, o[key]);
   check.rfc1123Subdomain(`${path}.className`, o.className);
-  checkCidrs(check, `${path}.loadBalancerSourceRanges`, o.loadBalancerSourceRanges);
+  check.cidrs(`${path}.loadBalancerSourceRanges`, o.loadBalancerSourceRanges);
   checkChart(check, path, o, INGRESS_NGINX_CHART.version);
   if (o.enabled !== true) {
     const given = Object.keys(o).filter((key) => key !== "enabled");
@@ -334,16 +329,6 @@ function resolveIngressNginx(
   };
   checkControllerService(check, path, spec);
   return spec;
-}
-
-/** A value at a dotted path of chart values, or undefined. */
-function valueAt(values: Values, dotted: string): unknown {
-  let node: unknown = values;
-  for (const part of dotted.split(".")) {
-    if (typeof node !== "object" || node === null) return undefined;
-    node = Reflect.get(node, part);
-  }
-  return node;
 }
 
 /**

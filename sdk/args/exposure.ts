@@ -177,10 +177,7 @@ export function resolveExposure(
   check.oneOf(`${path}.serviceType`, serviceType, ["NodePort", "LoadBalancer", "ClusterIP"]);
   check.hostname(`${path}.domain`, n.domain);
   checkAnnotations(check, `${path}.serviceAnnotations`, n.serviceAnnotations);
-  if (check.list(`${path}.loadBalancerSourceRanges`, n.loadBalancerSourceRanges)) {
-    n.loadBalancerSourceRanges.forEach((cidr, i) => {
-      check.cidr(`${path}.loadBalancerSourceRanges[${i}]`, cidr);
-    });
+  if (check.cidrs(`${path}.loadBalancerSourceRanges`, n.loadBalancerSourceRanges)) {
     if (serviceType !== "LoadBalancer" && n.loadBalancerSourceRanges.length > 0)
       check.fail(
         `${path}.loadBalancerSourceRanges`,

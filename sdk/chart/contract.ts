@@ -518,7 +518,7 @@ export const REMOVED_VALUES: readonly RemovedValue[] = [
 ];
 
 /** The value `values` sets at the dot path; undefined when it sets none or it is not known yet. */
-function valueAt(values: unknown, path: string): unknown {
+export function valueAt(values: unknown, path: string): unknown {
   let node = values;
   for (const part of path.split(".")) {
     if (typeof node !== "object" || node === null || Array.isArray(node) || isUnknown(node)) return undefined;
