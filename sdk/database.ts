@@ -34,10 +34,9 @@ export function resolveSystemDatabaseArgs(args: SystemDatabaseArgs): SystemDatab
   checkTags(check, "tags", args.tags);
   check.required("adminPassword", args.adminPassword, "the master password (secret)");
   check.boolean("protect", args.protect);
-  check.throwIfAny();
-  if (db.mode !== "rds") throw new Error("unreachable: a non-RDS database was reported above");
   const adminPassword = check.input("adminPassword", args.adminPassword, DATABASE_PASSWORD);
   check.throwIfAny();
+  if (db.mode !== "rds") throw new Error("unreachable: a non-RDS database was reported above");
   return { database: db, adminPassword, tags: args.tags ?? {}, protect: args.protect ?? true };
 }
 
